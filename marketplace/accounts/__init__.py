@@ -1,0 +1,1 @@
+"""Users, sign-in, seller applications and API tokens."""

@@ -1,0 +1,1 @@
+"""Listings (today's catch and processed goods), the public catalog and reference data."""

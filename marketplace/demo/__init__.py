@@ -1,0 +1,1 @@
+"""The demo village: data for an empty database, and the one-command local setup."""

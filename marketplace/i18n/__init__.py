@@ -1,0 +1,104 @@
+"""Locale choice and locale-aware formatting of yen, quantities and Tokyo times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, g, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from ..timeutil import to_tokyo
+from ..units import STEP
+
+COOKIE = "lang"
+
+
+def _supported() -> dict[str, str]:
+    return current_app.config["LANGUAGES"]
+
+
+def normalise(code: str | None) -> str | None:
+    """'zh-TW' -> 'zh_Hant', 'en-US' -> 'en', 'ja' -> 'ja'; None when unsupported."""
+    if not code:
+        return None
+    code = code.strip().replace("-", "_")
+    lower = code.lower()
+    if lower in ("zh_hant", "zh_tw", "zh_hk", "zh_mo") or lower.startswith("zh_hant"):
+        return "zh_Hant"
+    if lower.startswith("zh"):
+        return "zh_Hans"
+    base = lower.split("_")[0]
+    for supported in _supported():
+        if supported.lower() == base:
+            return supported
+    return None
+
+
+def select_locale() -> str:
+    """The user's explicit choice (cookie, then account), then Accept-Language, then Japanese."""
+    chosen = normalise(request.args.get("lang")) or normalise(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    for code, _quality in request.accept_languages:
+        found = normalise(code)
+        if found:
+            return found
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The catalogue name of the request's locale ('ja', 'en', 'zh_Hans', ...)."""
+    if "hamaichi_lang" not in g:
+        g.hamaichi_lang = str(get_locale()) if request else "ja"
+    return g.hamaichi_lang
+
+
+def yen(amount: int | None) -> str:
+    if amount is None:
+        return ""
+    number = format_decimal(amount, format="#,##0")
+    return f"¥{number}"
+
+
+def quantity(value: Decimal | None, unit: str) -> str:
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value).quantize(STEP[unit]), format="#,##0.#")
+
+
+def tokyo_datetime(value: datetime | None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    return format_datetime(to_tokyo(value), fmt)
+
+
+def local_date(value: date | None, fmt: str = "medium") -> str:
+    return format_date(value, fmt) if value else ""
+
+
+def pick(texts: dict | None) -> str:
+    """The text of a multilingual field in the request's language, falling back sensibly."""
+    if not texts:
+        return ""
+    lang = current_language()
+    for key in (lang, lang.split("_")[0], "ja", "en"):
+        if texts.get(key):
+            return texts[key]
+    return next(iter(texts.values()), "")
+
+
+def init_app(app: Flask) -> None:
+    from ..urls import absolute_url
+
+    app.jinja_env.globals["absolute_url"] = absolute_url
+    app.jinja_env.filters.update(
+        yen=yen, quantity=quantity, tokyo=tokyo_datetime, local_date=local_date, pick=pick
+    )
+
+    @app.context_processor
+    def language_context():
+        return {"current_language": current_language(), "languages": app.config["LANGUAGES"]}

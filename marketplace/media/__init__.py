@@ -1,0 +1,1 @@
+"""Photos: checked and re-encoded with Pillow, kept behind a storage interface."""

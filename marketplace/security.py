@@ -1,0 +1,86 @@
+"""Response headers (CSP, HSTS, …) and safe redirect targets."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, request
+
+STRIPE_HOSTS = {
+    "script": ["https://js.stripe.com"],
+    "frame": ["https://js.stripe.com", "https://hooks.stripe.com"],
+    "connect": ["https://api.stripe.com", "https://m.stripe.network"],
+}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy(app: Flask) -> str:
+    api_base = app.config.get("STRIPE_API_BASE")
+    if api_base:  # localstripe serves both its API and its fake Stripe.js
+        local = _origin(api_base)
+        script, frame, connect = [local], [local], [local]
+    else:
+        script, frame, connect = STRIPE_HOSTS["script"], STRIPE_HOSTS["frame"], STRIPE_HOSTS["connect"]
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' " + " ".join(script),
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            "connect-src 'self' " + " ".join(connect),
+            "frame-src " + " ".join(frame),
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def init_app(app: Flask) -> None:
+    csp = content_security_policy(app)
+
+    @app.after_request
+    def set_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["Permissions-Policy"] = "geolocation=(), microphone=()"
+        if app.config.get("HSTS"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        return response
+
+    if app.config.get("HSTS"):
+
+        @app.before_request
+        def redirect_to_https():
+            if not request.is_secure and not app.testing and request.headers.get(
+                "X-Forwarded-Proto", "http"
+            ) != "https":
+                from flask import redirect
+
+                return redirect(request.url.replace("http://", "https://", 1), 301)
+            return None
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A same-site path to redirect to after sign-in; anything else becomes `default`."""
+    if not target:
+        return default
+    target = target.strip()
+    if any(ord(c) < 32 for c in target) or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def base_url() -> str:
+    return current_app.config["BASE_URL"]
