@@ -6,6 +6,7 @@ conditional UPDATEs and CHECK constraints is exact on SQLite and PostgreSQL alik
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import BigInteger
@@ -28,7 +29,7 @@ def parse_quantity(raw: object, unit: str, *, allow_zero: bool = False) -> Decim
     infinities, exponents, negatives and values off the unit's step (0.1 kg, 1 piece)."""
     if raw is None or isinstance(raw, bool):
         raise BadQuantity("missing")
-    text = str(raw).strip()
+    text = unicodedata.normalize("NFKC", str(raw)).strip()  # full-width digits from IMEs
     if not text or any(c not in "0123456789." for c in text) or text.count(".") > 1:
         raise BadQuantity("not_a_number")
     try:

@@ -6,6 +6,8 @@ per field under the API's request names and raised together as one ValidationFai
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -71,8 +73,9 @@ def _texts(value: object, name: str, limit: int, errors: _Errors, *, multiline=F
 def _price(value: object, name: str, errors: _Errors) -> int | None:
     if isinstance(value, bool):
         value = None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip().replace(",", "")  # "１,２００" from an IME
+        value = int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -38,6 +38,8 @@ def normalise(code: str | None) -> str | None:
 
 def select_locale() -> str:
     """The user's explicit choice (cookie, then account), then Accept-Language, then Japanese."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = normalise(request.args.get("lang")) or normalise(request.cookies.get(COOKIE))
     if chosen:
         return chosen
@@ -53,7 +55,7 @@ def select_locale() -> str:
 def current_language() -> str:
     """The catalogue name of the request's locale ('ja', 'en', 'zh_Hans', ...)."""
     if "hamaichi_lang" not in g:
-        g.hamaichi_lang = str(get_locale()) if request else "ja"
+        g.hamaichi_lang = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
     return g.hamaichi_lang
 
 
