@@ -1,0 +1,1 @@
+"""Orders: one per seller per checkout, with an explicit state machine."""
