@@ -65,6 +65,8 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "HSTS": secure,
+        # How many proxies in front of us set X-Forwarded-*; 0 means trust no such header.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_UPLOAD_BYTES", 12 * 1024 * 1024)),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, redirect, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 STRIPE_HOSTS = {
     "script": ["https://js.stripe.com"],
@@ -56,16 +57,19 @@ def init_app(app: Flask) -> None:
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         return response
 
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind a load balancer: believe its X-Forwarded-For and -Proto, and nobody else's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
     if app.config.get("HSTS"):
 
         @app.before_request
         def redirect_to_https():
-            if not request.is_secure and not app.testing and request.headers.get(
-                "X-Forwarded-Proto", "http"
-            ) != "https":
-                from flask import redirect
-
-                return redirect(request.url.replace("http://", "https://", 1), 301)
+            if not request.is_secure:
+                # BASE_URL, not the Host header, so the redirect cannot be pointed elsewhere.
+                path = request.full_path if request.query_string else request.path
+                return redirect(app.config["BASE_URL"] + path, 308)
             return None
 
 
