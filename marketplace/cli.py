@@ -48,5 +48,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(outbox)
     from .demo.cli import demo
+    from .i18n.cli import translations
 
     app.cli.add_command(demo)
+    app.cli.add_command(translations)

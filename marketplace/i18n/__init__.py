@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, g, has_request_context, request
+from babel.numbers import get_currency_symbol
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -53,17 +54,21 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    """The catalogue name of the request's locale ('ja', 'en', 'zh_Hans', ...)."""
-    if "hamaichi_lang" not in g:
-        g.hamaichi_lang = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-    return g.hamaichi_lang
+    """The catalogue name of the locale in force ('ja', 'en', 'zh_Hans', ...): the request's,
+    or the recipient's inside `force_locale` (e-mails). Flask-Babel caches the choice."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def yen(amount: int | None) -> str:
+    """Integer yen, tax included: '¥1,800'. Chinese and Korean readers get CLDR's 'JP¥1,800',
+    since '¥' alone reads as yuan to them."""
     if amount is None:
         return ""
     number = format_decimal(amount, format="#,##0")
-    return f"¥{number}"
+    locale = get_locale()
+    if locale is None or locale.language in ("ja", "en"):
+        return f"¥{number}"
+    return f"{get_currency_symbol('JPY', locale)}{number}"
 
 
 def quantity(value: Decimal | None, unit: str) -> str:
