@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select, update
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import Select, or_, select, union_all, update
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..accounts.models import SellerProfile, User
 from ..errors import InvalidTransition, NotFound, ValidationFailed
@@ -178,12 +178,11 @@ class CatalogFilter:
     q: str | None = None
 
 
-def _live() -> Select:
+def _live_only(query: Select) -> Select:
     """Listings anyone may see and buy: active, not hidden, in stock, not expired, and from
     a seller the cooperative approved."""
     return (
-        select(Listing)
-        .join(User, User.id == Listing.seller_id)
+        query.join(User, User.id == Listing.seller_id)
         .join(SellerProfile, SellerProfile.user_id == Listing.seller_id)
         .where(
             Listing.status == "active",
@@ -193,11 +192,17 @@ def _live() -> Select:
             SellerProfile.status == "approved",
             User.active.is_(True),
         )
-        .options(
-            contains_eager(Listing.seller).contains_eager(User.seller),
-            selectinload(Listing.photos),
-            selectinload(Listing.price_tiers),
-        )
+    )
+
+
+def _live(*, with_tiers: bool = True) -> Select:
+    """Live listings with their seller, profile and photos (and price tiers) loaded: one query
+    plus one per collection, however many rows."""
+    related = [selectinload(Listing.photos)]
+    if with_tiers:
+        related.append(selectinload(Listing.price_tiers))
+    return _live_only(select(Listing)).options(
+        contains_eager(Listing.seller).contains_eager(User.seller), *related
     )
 
 
@@ -227,15 +232,34 @@ def _apply(query: Select, f: CatalogFilter) -> Select:
     return query
 
 
-def browse(f: CatalogFilter, *, limit: int, before_id: int | None = None) -> tuple[list[Listing], int | None]:
-    """A page of live listings, newest first, and the id to continue before (keyset)."""
-    query = _apply(_live(), f).order_by(Listing.id.desc()).limit(limit + 1)
+def browse(
+    f: CatalogFilter, *, limit: int, before_id: int | None = None, with_tiers: bool = True
+) -> tuple[list[Listing], int | None]:
+    """A page of live listings, newest first, and the id to continue before (keyset).
+    Catalog cards show no price tiers: `with_tiers=False` saves their query."""
+    query = _apply(_live(with_tiers=with_tiers), f).order_by(Listing.id.desc()).limit(limit + 1)
     if before_id:
         query = query.where(Listing.id < before_id)
     rows = list(db.session.scalars(query).unique())
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (rows[-1].id if more and rows else None)
+
+
+def newest_by_kind(kinds: tuple[str, ...], *, limit: int) -> dict[str, list[Listing]]:
+    """The newest live listings of each kind (the home page's sections) in one query: the
+    ids come from a UNION of per-kind top-`limit` index walks."""
+    ids = union_all(
+        *(
+            _live_only(select(Listing.id)).where(Listing.kind == kind).order_by(Listing.id.desc()).limit(limit).subquery().select()
+            for kind in kinds
+        )
+    )
+    query = _live(with_tiers=False).where(Listing.id.in_(ids)).order_by(Listing.id.desc())
+    sections: dict[str, list[Listing]] = {kind: [] for kind in kinds}
+    for listing in db.session.scalars(query).unique():
+        sections[listing.kind].append(listing)
+    return sections
 
 
 def live_listing(listing_id: int) -> Listing:
@@ -246,7 +270,7 @@ def live_listing(listing_id: int) -> Listing:
 
 
 def public_seller(seller_id: int) -> User:
-    user = db.session.get(User, seller_id)
+    user = db.session.get(User, seller_id, options=[joinedload(User.seller)])
     if user is None or user.seller is None or user.seller.status != "approved" or not user.active:
         raise NotFound(_("Not found."))
     return user

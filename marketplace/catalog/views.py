@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from ..access import public
 from ..errors import NotFound
 from . import reference, services
+from .cache import shared_page
 from .models import KINDS, TEMPERATURES
 from .services import CatalogFilter
 
@@ -43,22 +44,24 @@ def _references() -> dict:
 
 @bp.route("/")
 @public
+@shared_page
 def home():
-    catches, _ = services.browse(CatalogFilter(kind="catch"), limit=HOME_SECTION)
-    products, _ = services.browse(CatalogFilter(kind="product"), limit=HOME_SECTION)
-    return render_template("catalog/home.html", catches=catches, products=products, filters=CatalogFilter(), **_references())
+    sections = services.newest_by_kind(KINDS, limit=HOME_SECTION)
+    return render_template("catalog/home.html", catches=sections["catch"], products=sections["product"], filters=CatalogFilter(), **_references())
 
 
 @bp.route("/catalog")
 @public
+@shared_page
 def browse():
     filters = _filters()
-    listings, next_id = services.browse(filters, limit=current_app.config["CATALOG_PAGE_SIZE"], before_id=_cursor())
+    listings, next_id = services.browse(filters, limit=current_app.config["CATALOG_PAGE_SIZE"], before_id=_cursor(), with_tiers=False)
     return render_template("catalog/browse.html", listings=listings, next_url=_next_url(next_id), filters=filters, **_references())
 
 
 @bp.route("/listings/<int:listing_id>")
 @public
+@shared_page
 def listing(listing_id: int):
     try:
         item = services.live_listing(listing_id)
@@ -74,10 +77,11 @@ def listing(listing_id: int):
 
 @bp.route("/sellers/<int:seller_id>")
 @public
+@shared_page
 def seller(seller_id: int):
     try:
         user = services.public_seller(seller_id)
     except NotFound:
         abort(404)
-    listings, next_id = services.browse(CatalogFilter(seller_id=seller_id), limit=current_app.config["CATALOG_PAGE_SIZE"], before_id=_cursor())
+    listings, next_id = services.browse(CatalogFilter(seller_id=seller_id), limit=current_app.config["CATALOG_PAGE_SIZE"], before_id=_cursor(), with_tiers=False)
     return render_template("catalog/seller.html", seller=user, profile=user.seller, listings=listings, next_url=_next_url(next_id, seller_id=seller_id))

@@ -1,0 +1,198 @@
+"""The shared page cache of the public catalog: fresh after every listing change, never
+personal, one entry per language, ETag/304 for repeat visits, and bounded."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from flask import render_template_string
+
+from marketplace import db as tx
+from marketplace.access import public
+from marketplace.catalog import services as catalog
+from marketplace.catalog.cache import Page, PageStore, shared_page
+from marketplace.catalog.models import Listing
+from marketplace.extensions import db as _db
+from marketplace.timeutil import freeze
+
+from . import test_query_count as measured
+from .conftest import sign_in
+from .test_query_count import built, recording
+
+engine = measured.engine  # fixtures shared with the query-count tests
+own_contexts = measured.own_contexts
+
+TITLE = {"ja": "朝獲れ秋鮭", "en": "Morning chum salmon"}
+
+
+@pytest.fixture
+def world(app, make):
+    with built(app):
+        seller = make.seller("浜丸水産")
+        listing = make.listing(
+            seller, title=dict(TITLE), photo_keys=["cachephoto0abcdefghijklmnop"]
+        )
+        buyer = make.user("customer")
+        return SimpleNamespace(
+            listing_id=listing.id,
+            seller_id=seller.id,
+            buyer=SimpleNamespace(email=buyer.email),
+            pages=[
+                "/",
+                "/catalog",
+                "/catalog?kind=catch",
+                f"/listings/{listing.id}",
+                f"/sellers/{seller.id}",
+            ],
+        )
+
+
+def change(app, listing_id: int, **data) -> None:
+    with built(app):
+        catalog.update_listing(_db.session.get(Listing, listing_id), data)
+        tx.commit()
+
+
+def test_a_repeat_anonymous_visit_is_one_query_and_a_304_with_the_etag(
+    app, engine, own_contexts, client, world
+):
+    for url in world.pages:
+        with recording(engine) as cold:
+            first = client.get(url)
+        with recording(engine) as warm:
+            again = client.get(url)
+        assert first.status_code == again.status_code == 200
+        assert again.data == first.data
+        assert len(warm) == 1 and "catalog_state" in warm[0], (url, warm)
+        assert "catalog_state" in cold[0] and 2 <= len(cold) < 6, (url, cold)
+        assert first.headers["ETag"] and first.headers["ETag"] == again.headers["ETag"]
+        assert first.headers["Cache-Control"] == "no-cache"
+        assert {"Cookie", "Accept-Language"} <= set(first.vary)
+        assert "Set-Cookie" not in first.headers
+
+        revisit = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert revisit.status_code == 304 and revisit.data == b""
+        stale = client.get(url, headers={"If-None-Match": '"something-else"'})
+        assert stale.status_code == 200 and stale.data == first.data
+
+
+def test_a_listing_change_shows_on_the_very_next_request(app, own_contexts, client, world):
+    for url in world.pages:
+        assert "Morning chum salmon" in client.get(url, headers={"Accept-Language": "en"}).get_data(
+            as_text=True
+        )
+    etag = client.get("/catalog", headers={"Accept-Language": "en"}).headers["ETag"]
+
+    change(
+        app,
+        world.listing_id,
+        title={"ja": "夕獲れ秋鮭", "en": "Evening chum salmon"},
+        price_jpy=2100,
+    )
+    for url in world.pages:
+        page = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        assert "Evening chum salmon" in page and "Morning chum salmon" not in page, url
+    changed = client.get("/catalog", headers={"Accept-Language": "en", "If-None-Match": etag})
+    assert changed.status_code == 200 and "¥2,100" in changed.get_data(as_text=True)
+
+    with built(app):
+        catalog.change_status(_db.session.get(Listing, world.listing_id), "pause")
+        tx.commit()
+    assert client.get(f"/listings/{world.listing_id}").status_code == 404
+    assert "Evening chum salmon" not in client.get(
+        "/catalog", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
+
+
+def test_listings_leave_the_cached_catalog_when_they_expire(app, own_contexts, client, make):
+    start = datetime(2026, 11, 25, 3, 0, 0)
+    freeze(start)
+    with built(app):
+        make.listing(
+            title={"en": "Short-lived squid"},
+            available_until=(start + timedelta(seconds=50)).isoformat() + "Z",
+        )
+    assert "Short-lived squid" in client.get("/catalog").get_data(as_text=True)
+    freeze(start + timedelta(seconds=30))  # same minute: the cached page, still right
+    assert "Short-lived squid" in client.get("/catalog").get_data(as_text=True)
+    freeze(start + timedelta(seconds=61))  # expired, and nothing bumped the version
+    assert "Short-lived squid" not in client.get("/catalog").get_data(as_text=True)
+
+
+def test_a_signed_in_visitor_never_gets_the_shared_anonymous_page(app, own_contexts, client, world):
+    for url in world.pages:
+        assert "Sign out" not in client.get(url).get_data(as_text=True)  # the shared pages, warm
+    sign_in(client, world.buyer)
+    for url in world.pages:
+        response = client.get(url)
+        page = response.get_data(as_text=True)
+        assert "Sign out" in page and 'href="/signin"' not in page, url
+        assert response.headers["Cache-Control"] == "private, no-cache"
+        assert "ETag" not in response.headers
+
+
+def test_a_signed_in_render_never_enters_the_shared_cache(app, own_contexts, client, world):
+    member = app.test_client()
+    sign_in(member, world.buyer)
+    for url in world.pages:
+        assert "Sign out" in member.get(url).get_data(as_text=True)  # rendered first, cold
+    for url in world.pages:
+        page = client.get(url).get_data(as_text=True)
+        assert "Sign out" not in page and 'href="/signin"' in page, url
+
+
+def test_a_flashed_message_is_shown_once_and_never_shared(app, own_contexts, client, world):
+    client.get("/")
+    sign_in(client, world.buyer)
+    signed_out = client.post("/signout", follow_redirects=True)
+    assert "You are signed out." in signed_out.get_data(as_text=True)
+    assert signed_out.headers["Cache-Control"] == "private, no-cache"
+    assert "You are signed out." not in client.get("/").get_data(as_text=True)
+    assert "You are signed out." not in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_languages_do_not_mix(app, own_contexts, client, world):
+    for url in world.pages:
+        english = client.get(url, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        japanese = client.get(url, headers={"Accept-Language": "ja"}).get_data(as_text=True)
+        assert "Morning chum salmon" in english and "朝獲れ秋鮭" not in english, url
+        assert "朝獲れ秋鮭" in japanese and "Morning chum salmon" not in japanese, url
+        assert 'lang="en"' in english and 'lang="ja"' in japanese
+    client.set_cookie("lang", "en")
+    chosen = client.get("/catalog", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "Morning chum salmon" in chosen
+    anonymous_ja = app.test_client().get("/catalog?lang=ja").get_data(as_text=True)
+    assert "朝獲れ秋鮭" in anonymous_ja
+
+
+def test_a_render_that_makes_a_csrf_token_is_personal(app, own_contexts, client):
+    # A later public page with a form (e.g. "add to cart") must not share one visitor's token.
+    view = public(shared_page(lambda: render_template_string('<input value="{{ csrf_token() }}">')))
+    app.add_url_rule("/test-form-page", "test_form_page", view)
+    first, second = client.get("/test-form-page"), app.test_client().get("/test-form-page")
+    assert first.headers["Cache-Control"] == second.headers["Cache-Control"] == "private, no-cache"
+    assert "ETag" not in first.headers
+    assert first.data != second.data
+
+
+def test_cache_off_renders_every_time(app, engine, own_contexts, client, world):
+    app.config["CATALOG_PAGE_CACHE_SIZE"] = 0
+    client.get("/catalog")
+    with recording(engine) as statements:
+        response = client.get("/catalog")
+    assert not any("catalog_state" in s for s in statements) and len(statements) >= 2
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_the_page_store_is_bounded_and_keeps_recent_pages():
+    store = PageStore(2)
+    pages = {name: Page(name.encode(), name, "text/html") for name in "abc"}
+    store.put(("a",), pages["a"])
+    store.put(("b",), pages["b"])
+    assert store.get(("a",)) is pages["a"]  # a is now the most recent
+    store.put(("c",), pages["c"])
+    assert len(store) == 2
+    assert store.get(("b",)) is None
+    assert store.get(("a",)) is pages["a"] and store.get(("c",)) is pages["c"]
