@@ -17,6 +17,8 @@ from marketplace.timeutil import freeze
 
 from . import factories
 
+pytest_plugins = ["tests.localstripe"]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
