@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.numbers import get_currency_symbol
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 from flask_login import current_user
 
 from ..timeutil import to_tokyo
@@ -105,6 +105,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         yen=yen, quantity=quantity, tokyo=tokyo_datetime, local_date=local_date, pick=pick
     )
+
+    @app.before_request
+    def choose_language_afresh():
+        # Flask-Babel keeps its choice on `g`, which lives as long as the app context; where
+        # one app context serves several requests (the test client inside `app.app_context()`)
+        # each request must still choose by its own ?lang=, cookie, account and headers.
+        refresh()
 
     @app.context_processor
     def language_context():

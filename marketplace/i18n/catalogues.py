@@ -91,9 +91,7 @@ def extract() -> Catalog:
         strip_comment_tags=True,
         directory_filter=_directory_filter,
     ):
-        template.add(
-            message, None, [(filename, lineno)], auto_comments=comments, context=context
-        )
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
 
 
@@ -120,9 +118,10 @@ def _new_catalogue(locale: str) -> Catalog:
 def _restore_obsolete(catalog: Catalog, template: Catalog) -> None:
     """A string that comes back (e.g. a template edited twice) keeps its old translation."""
     for key, message in list(catalog.obsolete.items()):
-        if template.get(message.id, message.context) is not None and catalog.get(
-            message.id, message.context
-        ) is None:
+        if (
+            template.get(message.id, message.context) is not None
+            and catalog.get(message.id, message.context) is None
+        ):
             catalog[message.id] = message
             del catalog.obsolete[key]
 
@@ -150,9 +149,7 @@ def render_po(catalog: Catalog) -> bytes:
 
 
 def _stable(po: bytes) -> bytes:
-    return b"\n".join(
-        line for line in po.splitlines() if not line.startswith(_VOLATILE_HEADERS)
-    )
+    return b"\n".join(line for line in po.splitlines() if not line.startswith(_VOLATILE_HEADERS))
 
 
 def _write_if_changed(path: Path, content: bytes) -> bool:
@@ -188,9 +185,7 @@ def update(template: Catalog | None = None, only: Iterable[str] | None = None) -
             _fill_source(catalog)
         written = _write_if_changed(po_path(locale), render_po(catalog))
         missing = untranslated(catalog)
-        reports.append(
-            Report(locale, written, len(missing), sum(1 for m in missing if m.fuzzy))
-        )
+        reports.append(Report(locale, written, len(missing), sum(1 for m in missing if m.fuzzy)))
     return reports
 
 

@@ -18,8 +18,7 @@ def update_command():
     for report in catalogues.update(template):
         state = "updated" if report.written else "unchanged"
         click.echo(
-            f"{report.locale:8} {state:9} untranslated {report.untranslated} "
-            f"(fuzzy {report.fuzzy})"
+            f"{report.locale:8} {state:9} untranslated {report.untranslated} (fuzzy {report.fuzzy})"
         )
 
 
