@@ -44,13 +44,16 @@ def select_locale() -> str:
     chosen = normalise(request.args.get("lang")) or normalise(request.cookies.get(COOKIE))
     if chosen:
         return chosen
-    if current_user and current_user.is_authenticated and current_user.locale:
-        return current_user.locale
+    # The JSON API answers in the request's language (API.md): Accept-Language first there.
+    api = request.path.startswith("/api/")
+    account = current_user.locale if current_user and current_user.is_authenticated else None
+    if account and not (api and request.accept_languages):
+        return account
     for code, _quality in request.accept_languages:
         found = normalise(code)
         if found:
             return found
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return account or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def current_language() -> str:
