@@ -87,9 +87,10 @@ def load_village() -> list[Listing]:
         for user in people.values():
             if user.seller is not None and user.seller.status == "approved":
                 user.seller.decided_by_id = admin.id
+        # Created last to first: the catalog shows the newest first, so it reads like OFFERS.
         return [
             catalog.create_listing(people[o.seller], _listing_data(o), [photo(o.picture)])
-            for o in OFFERS
+            for o in reversed(OFFERS)
         ]
 
 
