@@ -128,13 +128,13 @@ def browser():
         chromium.close()
 
 
-def phone_context(browser, **extra):
+def phone_context(browser, locale: str = "ja-JP", **extra):
     return browser.new_context(
         viewport=PHONE,
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
-        locale="ja-JP",
+        locale=locale,
         timezone_id="Asia/Tokyo",
         **extra,
     )

@@ -3,6 +3,8 @@ at least 44 px tall."""
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -65,6 +67,7 @@ def site(live_server, browser):
 
 
 def open_page(browser, site, who, path, **context_options):
+    """A fresh phone context (Japanese by default, as the village's visitors mostly are)."""
     ctx = phone_context(browser, storage_state=site["states"][who] if who else None, **context_options)
     page = ctx.new_page()
     response = page.goto(site["url"] + path.format(**site["ids"]))
@@ -85,16 +88,21 @@ def test_no_sideways_scrolling_at_360px(browser, site, name, who, path):
         ctx.close()
 
 
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
 def test_axe_finds_no_serious_violation(browser, site, name, who, path):
     ctx, page = open_page(browser, site, who, path)
     try:
-        results = Axe().run(page)
-        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        report = "\n".join(
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in serious
-        )
-        assert not serious, f"{name}:\n{report}"
+        serious = serious_violations(page)
+        assert not serious, f"{name}:\n" + "\n".join(serious)
     finally:
         ctx.close()
 
@@ -105,5 +113,40 @@ def test_touch_targets_are_at_least_44px(browser, site, name, who, path):
     try:
         small = page.evaluate(SMALL_TARGETS)
         assert not small, f"{name}:\n" + "\n".join(small)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
+def test_english_pages_fit_pass_axe_and_have_big_targets(browser, site, name, who, path):
+    """English words are longer than Japanese ones: the same three checks, in one page load."""
+    ctx, page = open_page(browser, site, who, path, locale="en-US")
+    try:
+        assert page.locator("html").get_attribute("lang") == "en"
+        width = page.evaluate("document.documentElement.scrollWidth")
+        problems = [f"{width}px wide"] if width > PHONE["width"] else []
+        problems += serious_violations(page) + page.evaluate(SMALL_TARGETS)
+        assert not problems, f"{name}:\n" + "\n".join(problems)
+    finally:
+        ctx.close()
+
+
+WEIGHT_LIMIT = 60 * 1024  # HTML+CSS+JS of a page, compressed (QUALITY.md)
+
+
+@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
+def test_page_weight_is_under_60kb_compressed(browser, site, name, who, path):
+    ctx = phone_context(browser, storage_state=site["states"][who] if who else None)
+    try:
+        page = ctx.new_page()
+        responses = []
+        page.on("response", lambda response: responses.append(response))
+        page.goto(site["url"] + path.format(**site["ids"]))
+        page.wait_for_load_state("load")
+        weighed = [r for r in responses if r.request.resource_type in ("document", "stylesheet", "script")]
+        sizes = {r.url: len(gzip.compress(r.body(), 6)) for r in weighed if r.status != 304}
+        assert any(r.request.resource_type == "stylesheet" for r in weighed)
+        assert not any(r.request.resource_type == "script" for r in weighed)  # no JS at all, yet
+        assert sum(sizes.values()) < WEIGHT_LIMIT, sizes
     finally:
         ctx.close()
