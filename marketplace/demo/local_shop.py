@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import ROOT
-from .loopback import LOOPBACK
+from .loopback import LOOPBACK, PARENT_ENV
 
 STARTUP_SECONDS = 30
 
@@ -68,6 +68,7 @@ def _group_alive(pgid: int) -> bool:
 
 def spawn(name: str, argv: list[str], sock: socket.socket, env: dict | None = None) -> Child:
     """Start `argv` with `sock` inherited, in a new session; the parent's copy is closed."""
+    env = {**(os.environ if env is None else env), PARENT_ENV: str(os.getpid())}
     try:
         process = subprocess.Popen(  # noqa: S603 - our own fixed command lines
             argv, pass_fds=(sock.fileno(),), start_new_session=True, env=env, cwd=ROOT
@@ -107,16 +108,12 @@ def start_web(sock: socket.socket, env: dict, workers: int = 2) -> tuple[Child, 
     url = f"http://{LOOPBACK}:{sock.getsockname()[1]}/"
     argv = _python_module(
         "gunicorn",
-        "--bind",
-        f"fd://{sock.fileno()}",
-        "--workers",
-        str(workers),
-        "--chdir",
-        str(ROOT),
-        "--log-level",
-        "warning",
-        "--graceful-timeout",
-        "5",
+        *("--config", "python:marketplace.demo.gunicorn_settings"),
+        *("--bind", f"fd://{sock.fileno()}"),
+        *("--workers", str(workers)),
+        *("--chdir", str(ROOT)),
+        *("--log-level", "warning"),
+        *("--graceful-timeout", "5"),
         "wsgi:app",
     )
     child = spawn("gunicorn", argv, sock, env=env)

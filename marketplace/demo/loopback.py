@@ -7,8 +7,11 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 LOOPBACK = "127.0.0.1"
+# The process a helper belongs to, set by whoever starts it (read before it could have changed).
+PARENT_ENV = "HAMAICHI_DEMO_PARENT_PID"
 
 
 def listening_socket(port: int = 0) -> socket.socket:
@@ -29,13 +32,14 @@ def server_socket(fd: int | None, port: int) -> socket.socket:
     return socket.socket(fileno=fd) if fd is not None else listening_socket(port)
 
 
-def exit_with_parent() -> None:
-    """Stop this process when whoever started it is gone, so nothing is left behind."""
-    parent = os.getppid()
+def exit_with_parent(stop: Callable[[], None] | None = None) -> None:
+    """Stop this process when whoever started it is gone (even killed with SIGKILL), so that
+    nothing is left behind. `stop` defaults to exiting at once."""
+    parent = int(os.environ.get(PARENT_ENV) or os.getppid())
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(1)
-        os._exit(0)
+        (stop or (lambda: os._exit(0)))()
 
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
