@@ -61,7 +61,11 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Every model module, so that metadata (and Alembic) sees all tables."""
     from .accounts import models as _accounts  # noqa: F401
+    from .cart import models as _cart  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
+    from .inventory import models as _inventory  # noqa: F401
+    from .orders import models as _orders  # noqa: F401
+    from .payments import models as _payments  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
 
 

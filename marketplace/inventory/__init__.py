@@ -1,0 +1,1 @@
+"""Stock that cannot be oversold: reservations taken by conditional updates, and released."""

@@ -1,0 +1,1 @@
+"""Payments. `gateway.py` is the only module that imports `stripe`."""
