@@ -25,7 +25,7 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_ID = 2**53 - 1  # what every JSON client can hold exactly
 LISTING_WRITES = "1000 per hour"
-ID = f"<int(min=1, max={MAX_ID}):listing_id>"
+ID = "<int:listing_id>"
 
 
 def _seller_key() -> str:
@@ -61,7 +61,7 @@ def list_listings():
 @bp.route(f"/listings/{ID}")
 @public
 def get_listing(listing_id: int):
-    listing = services.visible_listing(listing_id, viewer())
+    listing = services.visible_listing(_in_range(listing_id), viewer())
     if listing.status == "withdrawn":  # deleted through the API: gone for everybody
         raise NotFound(_("Not found."))
     return jsonify(listing_json(listing))
@@ -101,10 +101,17 @@ def delete_listing(listing_id: int):
 
 def _own_listing(listing_id: int) -> Listing:
     """One of the caller's listings that is not deleted; anything else is 404."""
-    listing = services.seller_listing(current_user, listing_id)
+    listing = services.seller_listing(current_user, _in_range(listing_id))
     if listing.status == "withdrawn":
         raise NotFound(_("Not found."))
     return listing
+
+
+def _in_range(listing_id: int) -> int:
+    """Ids beyond what the database holds are simply not found (never an overflow)."""
+    if not 1 <= listing_id <= MAX_ID:
+        raise NotFound(_("Not found."))
+    return listing_id
 
 
 def _merge_texts(listing: Listing, data: dict) -> dict:
