@@ -18,7 +18,7 @@ def test_skip_link_then_menu_with_visible_focus(page, live_server):
     page.keyboard.press("Tab")
     skip = _focused(page)
     assert skip["cls"] == "skip"
-    assert 0 <= skip["left"] and skip["right"] <= 360  # on screen once focused
+    assert skip["left"] >= 0 and skip["right"] <= 360  # on screen once focused
     assert skip["outline"] == "solid" and skip["width"] >= 2
 
     page.keyboard.press("Enter")

@@ -53,7 +53,12 @@ def site(live_server, browser):
     signed-in session for each role (kept as storage state, so each test starts signed in)."""
     seller = live_server.seller(name="第三 北星丸", boat_name="北星丸")
     listing = live_server.listing(
-        seller, species="毛ガニ", quantity="8", price_jpy=4800, description={"ja": "今朝の水揚げです。"}
+        seller,
+        photo=True,
+        species="毛ガニ",
+        quantity="8",
+        price_jpy=4800,
+        description={"ja": "今朝の水揚げです。"},
     )
     applicant = live_server.seller(name="宗谷の干物屋", approved=False, kind="processor")
     admin = live_server.admin()
@@ -63,12 +68,18 @@ def site(live_server, browser):
         sign_in(ctx.new_page(), live_server.url, user.email, factories.PASSWORD)
         states[role] = ctx.storage_state()
         ctx.close()
-    return {"url": live_server.url, "ids": {"listing": listing.id, "seller": seller.id}, "states": states}
+    return {
+        "url": live_server.url,
+        "ids": {"listing": listing.id, "seller": seller.id},
+        "states": states,
+    }
 
 
 def open_page(browser, site, who, path, **context_options):
     """A fresh phone context (Japanese by default, as the village's visitors mostly are)."""
-    ctx = phone_context(browser, storage_state=site["states"][who] if who else None, **context_options)
+    ctx = phone_context(
+        browser, storage_state=site["states"][who] if who else None, **context_options
+    )
     page = ctx.new_page()
     response = page.goto(site["url"] + path.format(**site["ids"]))
     assert response.status in (200, 404), response.status
@@ -143,7 +154,9 @@ def test_page_weight_is_under_60kb_compressed(browser, site, name, who, path):
         page.on("response", lambda response: responses.append(response))
         page.goto(site["url"] + path.format(**site["ids"]))
         page.wait_for_load_state("load")
-        weighed = [r for r in responses if r.request.resource_type in ("document", "stylesheet", "script")]
+        weighed = [
+            r for r in responses if r.request.resource_type in ("document", "stylesheet", "script")
+        ]
         sizes = {r.url: len(gzip.compress(r.body(), 6)) for r in weighed if r.status != 304}
         assert any(r.request.resource_type == "stylesheet" for r in weighed)
         assert not any(r.request.resource_type == "script" for r in weighed)  # no JS at all, yet

@@ -52,7 +52,7 @@ def test_fisher_lists_todays_catch_with_a_photo_in_five_touches(page, live_serve
     page.wait_for_url(re.compile(r"/sell#listing-\d+$"))
     elapsed = time.monotonic() - started
     assert touches == ["species", "quantity", "price", "photo", "submit"]
-    assert elapsed < 15, f"the flow took {elapsed:.1f}s of machine time"
+    assert elapsed < 30, f"the flow took {elapsed:.1f}s of machine time"
     expect(page.locator(".flash-success")).to_be_visible()
 
     listing_id = re.search(r"#listing-(\d+)$", page.url).group(1)

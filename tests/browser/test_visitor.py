@@ -21,7 +21,13 @@ def test_visitor_finds_a_catch_by_filters_and_search(page, live_server):
         caught_at="2025-06-01T05:30",  # Tokyo wall time; 20:30 UTC the day before
     )
     kombu = live_server.listing(
-        fisher, kind="product", species="利尻昆布", unit="piece", quantity="30", price_jpy=1200, temperature="ambient"
+        fisher,
+        kind="product",
+        species="利尻昆布",
+        unit="piece",
+        quantity="30",
+        price_jpy=1200,
+        temperature="ambient",
     )
     urchin_link = f"a[href='/listings/{urchin.id}']"
     kombu_link = f"a[href='/listings/{kombu.id}']"
@@ -64,7 +70,7 @@ def test_visitor_finds_a_catch_by_filters_and_search(page, live_server):
     assert photo.get_attribute("alt")
 
     origin = page.locator("section.origin")
-    expect(origin.locator("a[href='/sellers/%d']" % fisher.id)).to_have_text("稚内 海斗丸")
+    expect(origin.locator(f"a[href='/sellers/{fisher.id}']")).to_have_text("稚内 海斗丸")
     expect(origin).to_contain_text("海斗丸")
     expect(origin).to_contain_text("稚内")
     caught = origin.locator("dd", has_text="2025")
