@@ -9,6 +9,8 @@ import threading
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from marketplace import create_app
@@ -86,6 +88,18 @@ def app_overrides():
     return {}
 
 
+class IsolatedClient(FlaskClient):
+    """The `app` fixture keeps one app context pushed (for the test's own database work), and
+    Flask runs every request inside it: without this, `g` (the signed-in user, the CSRF token,
+    the language, the rate limiter's bookkeeping) would carry over from one request to the
+    next, which never happens in production."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(tmp_path, smtp_server, app_overrides):
     from marketplace.config import _database_url as normalise
@@ -105,6 +119,7 @@ def app(tmp_path, smtp_server, app_overrides):
     }
     settings.update(app_overrides)
     app = create_app(settings)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         if PG_URL:
             _reset_postgres(_db.engine)
