@@ -146,12 +146,16 @@ WEIGHT_LIMIT = 60 * 1024  # HTML+CSS+JS of a page, compressed (QUALITY.md)
 
 
 @pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
-def test_page_weight_is_under_60kb_compressed(browser, site, name, who, path):
+def test_page_is_light_and_loads_without_errors(browser, site, name, who, path):
+    """HTML+CSS+JS under 60 KB compressed, no script at all, and nothing the browser complains
+    about: no console error (a CSP violation would be one), no failed sub-request."""
     ctx = phone_context(browser, storage_state=site["states"][who] if who else None)
     try:
         page = ctx.new_page()
-        responses = []
+        responses, errors = [], []
         page.on("response", lambda response: responses.append(response))
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(site["url"] + path.format(**site["ids"]))
         page.wait_for_load_state("load")
         weighed = [
@@ -161,5 +165,13 @@ def test_page_weight_is_under_60kb_compressed(browser, site, name, who, path):
         assert any(r.request.resource_type == "stylesheet" for r in weighed)
         assert not any(r.request.resource_type == "script" for r in weighed)  # no JS at all, yet
         assert sum(sizes.values()) < WEIGHT_LIMIT, sizes
+        failed = [
+            f"{r.status} {r.url}"
+            for r in responses
+            if r.status >= 400 and r.request.resource_type != "document"
+        ]
+        assert not failed
+        if name != "not found":  # the 404 page logs its own status as a console error
+            assert not errors, errors
     finally:
         ctx.close()
