@@ -76,7 +76,10 @@ def _register_blueprints(app: Flask) -> None:
     from .catalog.views import bp as catalog_bp
     from .i18n.views import bp as i18n_bp
     from .media.views import bp as media_bp
+    from .orders import labels
+    from .orders.views import bp as orders_bp
     from .sellers.views import bp as sellers_bp
 
-    for bp in (catalog_bp, accounts_bp, sellers_bp, admin_bp, media_bp, i18n_bp, api_bp):
+    for bp in (catalog_bp, accounts_bp, sellers_bp, admin_bp, media_bp, i18n_bp, orders_bp, api_bp):
         app.register_blueprint(bp)
+    labels.init_app(app)

@@ -91,4 +91,6 @@ def from_environment() -> dict:
         "OUTBOX_AFTER_COMMIT": env.get("OUTBOX_AFTER_COMMIT", "thread"),
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "CATALOG_PAGE_SIZE": 24,
+        "RESERVATION_MINUTES": int(env.get("RESERVATION_MINUTES", 15)),
+        "AUTHORISE_MARGIN_PERCENT": int(env.get("AUTHORISE_MARGIN_PERCENT", 10)),
     }

@@ -16,6 +16,11 @@ class DomainError(Exception):
         self.extra = extra
 
 
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
 class ValidationFailed(DomainError):
     code = "validation_error"
     status = 422

@@ -34,6 +34,7 @@ class Checkout(db.Model):
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
     setup_intent_id: Mapped[str | None] = mapped_column(String(255))
     setup_intent_secret: Mapped[str | None] = mapped_column(String(255))
+    payment_method_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     buyer: Mapped[User | None] = relationship()
@@ -130,6 +131,7 @@ class Refund(db.Model):
     amount_jpy: Mapped[int]
     reason: Mapped[str | None] = mapped_column(Text)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255))
+    request_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 

@@ -49,6 +49,7 @@ def upgrade():
     sa.Column('stripe_customer_id', sa.String(length=255), nullable=True),
     sa.Column('setup_intent_id', sa.String(length=255), nullable=True),
     sa.Column('setup_intent_secret', sa.String(length=255), nullable=True),
+    sa.Column('payment_method_id', sa.String(length=255), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint("status IN ('awaiting_payment','paid','expired')", name=op.f('ck_checkouts_status')),
     sa.ForeignKeyConstraint(['buyer_id'], ['users.id'], name=op.f('fk_checkouts_buyer_id_users')),
@@ -146,12 +147,14 @@ def upgrade():
     sa.Column('amount_jpy', sa.Integer(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=True),
     sa.Column('stripe_refund_id', sa.String(length=255), nullable=True),
+    sa.Column('request_key', sa.String(length=80), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.CheckConstraint('amount_jpy > 0', name=op.f('ck_refunds_amount_positive')),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_refunds_actor_id_users')),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_refunds_order_id_orders')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_refunds'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_refunds')),
+    sa.UniqueConstraint('request_key', name=op.f('uq_refunds_request_key'))
     )
     with op.batch_alter_table('refunds', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_refunds_order_id'), ['order_id'], unique=False)

@@ -1,0 +1,28 @@
+"""Translated names of order statuses and delivery slots, for templates and e-mails."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .delivery import SLOTS
+
+STATUS_LABELS = {
+    "awaiting_payment": _l("Awaiting payment"),
+    "paid": _l("Paid — being prepared"),
+    "packed": _l("Packed"),
+    "shipped": _l("Shipped"),
+    "delivered": _l("Delivered"),
+    "cancelled": _l("Cancelled"),
+}
+
+
+def order_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def delivery_slot_label(slot: str) -> str:
+    return str(SLOTS.get(slot, slot))
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(order_status_label=order_status_label, delivery_slot_label=delivery_slot_label)
