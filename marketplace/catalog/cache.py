@@ -4,16 +4,22 @@ The catalog is read far more often than it changes, so a page rendered for an an
 visitor is kept and served again while nothing it shows can have changed. Its key is
   - the shared catalog version (a row in the database that every listing change bumps, so all
     workers stop serving a stale page at the same moment without talking to each other),
-  - the page: URL root, path and raw query string (the page links back to itself with them),
-  - the locale,
-  - the current minute (listings also leave the catalog by time, which bumps nothing).
+  - the current minute (listings also leave the catalog by time, which bumps nothing),
+  - the locale, and the request's scheme, host, path and raw query string.
 Each worker keeps its pages in a bounded in-memory LRU; since the key holds the shared version,
-no worker can serve a page another worker knows to be stale, and nothing in it is needed by
-another worker.
+no worker can serve a page another worker knows to be stale, and no worker needs another's.
 
-Personal pages never enter the cache: signed-in visitors, visitors with a flashed message
-waiting, and any render that touched the session or made a CSRF token are rendered afresh and
-marked private. Shared pages carry an ETag (a hash of the body) for 304s on repeat visits.
+Two halves share the store:
+  - `shared_page`, a view decorator, decides what may be shared. Signed-in visitors, visitors
+    with a flashed message waiting, and renders that touched the session or made a CSRF token
+    are personal: rendered afresh and marked private. A shareable page is served from the
+    store or rendered, with an ETag (a hash of the body) for 304s on repeat visits.
+  - `SharedPageLayer`, a WSGI layer in front of Flask, keeps the finished response (with every
+    header the app added) of a page the decorator marked as shared, and serves it again to
+    requests that are anonymous on their face: GET/HEAD without a session, remember-me or
+    Authorization, whose locale it has already seen resolved. That costs one indexed read of
+    the version instead of a pass through every extension, which is what lets a catalog page
+    keep up with a bare Flask endpoint (benchmarks/README.md). Everything else goes to Flask.
 """
 
 from __future__ import annotations
@@ -21,20 +27,29 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Response, current_app, g, make_response, request, session
+from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.http import parse_cookie, parse_etags
 
+from ..i18n import COOKIE as LANG_COOKIE
 from ..timeutil import now
-from . import services
+from .models import CatalogState
 
-DEFAULT_SIZE = 200  # pages per worker; a catalog page is ~20-40 KB of HTML
+DEFAULT_SIZE = 200  # pages per worker; a catalog page is ~20-30 KB of HTML
 SHARED = "no-cache"  # anyone may keep it, but must revalidate (ETag) before reuse
 PERSONAL = "private, no-cache"
+MARK = "hamaichi.shared_page_key"  # environ entry: the decorator's key for the WSGI layer
+LOCALE_MEMO_SIZE = 512
+_VERSION = select(CatalogState.version).where(CatalogState.id == 1)
+_NOT_STORED = {"date", "set-cookie", "content-length"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,7 @@ class Page:
     body: bytes
     etag: str
     mimetype: str
+    headers: tuple[tuple[str, str], ...] = ()  # the finished response's, once the layer has it
 
 
 class PageStore:
@@ -70,15 +86,76 @@ class PageStore:
         return len(self._pages)
 
 
-def page_store() -> PageStore | None:
-    """This app's store, or None when `CATALOG_PAGE_CACHE_SIZE` is 0 (cache off)."""
-    size = current_app.config.get("CATALOG_PAGE_CACHE_SIZE", DEFAULT_SIZE)
+# --- the key -------------------------------------------------------------------------------
+
+
+def read_version(engine: Engine) -> int:
+    """The shared catalog version (`services.catalog_version`), on its own short connection so
+    the WSGI layer can read it without an app context or ORM session."""
+    with engine.connect() as conn:
+        return conn.execute(_VERSION).scalar() or 0
+
+
+def page_key(environ: dict, locale: str, version: int) -> tuple:
+    return (
+        version,
+        now().replace(second=0, microsecond=0),
+        locale,
+        environ.get("wsgi.url_scheme"),
+        environ.get("HTTP_X_FORWARDED_PROTO"),
+        environ.get("HTTP_HOST"),
+        environ.get("SCRIPT_NAME"),
+        environ.get("PATH_INFO"),
+        environ.get("QUERY_STRING"),
+    )
+
+
+def _locale_inputs(environ: dict, cookies) -> tuple[str | None, str | None]:
+    """What an anonymous visitor's locale depends on besides ?lang (see i18n.select_locale)."""
+    return cookies.get(LANG_COOKIE), environ.get("HTTP_ACCEPT_LANGUAGE")
+
+
+def _etag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=12).hexdigest()
+
+
+# --- the store for one app -------------------------------------------------------------------
+
+
+class SharedPages:
+    def __init__(self, app: Flask, size: int):
+        self.app = app
+        self.store = PageStore(size)
+        self.locales: dict[tuple, str] = {}
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from ..extensions import db
+
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    def remember_locale(self, inputs: tuple, locale: str) -> None:
+        if len(self.locales) >= LOCALE_MEMO_SIZE:
+            self.locales.clear()
+        self.locales[inputs] = locale
+
+
+def shared_pages(app: Flask) -> SharedPages | None:
+    """The app's store, or None when `CATALOG_PAGE_CACHE_SIZE` is 0 (cache off)."""
+    size = app.config.get("CATALOG_PAGE_CACHE_SIZE", DEFAULT_SIZE)
     if not size:
         return None
-    store = current_app.extensions.get("hamaichi_page_store")
-    if store is None or store.size != size:
-        store = current_app.extensions["hamaichi_page_store"] = PageStore(size)
-    return store
+    pages = app.extensions.get("hamaichi_shared_pages")
+    if pages is None or pages.store.size != size:
+        pages = app.extensions["hamaichi_shared_pages"] = SharedPages(app, size)
+    return pages
+
+
+# --- the decorator (inside Flask) ----------------------------------------------------------
 
 
 def _shareable_request() -> bool:
@@ -91,22 +168,6 @@ def _rendered_personally() -> bool:
     """The render made a CSRF token or changed the session: it belongs to this visitor."""
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     return session.modified or field in g
-
-
-def _key() -> tuple:
-    minute = now().replace(second=0, microsecond=0)
-    return (
-        services.catalog_version(),
-        minute,
-        str(get_locale()),
-        request.url_root,
-        request.path,
-        request.query_string,
-    )
-
-
-def _etag(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=12).hexdigest()
 
 
 def _shared_response(page: Page) -> Response:
@@ -123,22 +184,104 @@ def _personal(response: Response) -> Response:
 
 
 def shared_page(view: Callable) -> Callable:
-    """Serve a public page from the shared-version cache to anonymous visitors."""
+    """Share this public page between anonymous visitors (see the module's docstring)."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        store = page_store()
-        if store is None or not _shareable_request():
+        pages = shared_pages(current_app)
+        if pages is None or not _shareable_request():
             return _personal(make_response(view(*args, **kwargs)))
-        key = _key()
-        page = store.get(key)
+        locale = str(get_locale())
+        if "lang" not in request.args:
+            pages.remember_locale(_locale_inputs(request.environ, request.cookies), locale)
+        key = page_key(request.environ, locale, read_version(pages.engine))
+        page = pages.store.get(key)
         if page is None:
             response = make_response(view(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough or _rendered_personally():
                 return _personal(response)
             body = response.get_data()
             page = Page(body=body, etag=_etag(body), mimetype=response.mimetype)
-            store.put(key, page)
+            pages.store.put(key, page)
+        if request.method == "GET" and not page.headers:
+            request.environ[MARK] = key  # the WSGI layer keeps the finished response
         return _shared_response(page)
 
     return wrapper
+
+
+# --- the WSGI layer (in front of Flask) ----------------------------------------------------
+
+
+class SharedPageLayer:
+    def __init__(self, wsgi_app, app: Flask):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.private_cookies = {
+            app.config.get("SESSION_COOKIE_NAME", "session"),
+            app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+        }
+
+    def __call__(self, environ: dict, start_response):
+        pages = shared_pages(self.app)
+        if pages is None:
+            return self.wsgi_app(environ, start_response)
+        page = self._stored(pages, environ)
+        if page is not None:
+            return self._serve(page, environ, start_response)
+        return self._through_flask(pages, environ, start_response)
+
+    def _stored(self, pages: SharedPages, environ: dict) -> Page | None:
+        """The finished page for an anonymous-on-its-face request, if the store has it."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in environ:
+            return None
+        if "lang=" in environ.get("QUERY_STRING", ""):
+            return None
+        cookies = parse_cookie(environ)
+        if any(name in cookies for name in self.private_cookies):
+            return None
+        locale = pages.locales.get(_locale_inputs(environ, cookies))
+        if locale is None:
+            return None
+        try:
+            version = read_version(pages.engine)
+        except SQLAlchemyError:
+            return None  # let Flask handle (and report) a database that is down
+        page = pages.store.get(page_key(environ, locale, version))
+        return page if page is not None and page.headers else None
+
+    @staticmethod
+    def _serve(page: Page, environ: dict, start_response) -> Iterable[bytes]:
+        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(page.etag):
+            headers = [(k, v) for k, v in page.headers if k.lower() != "content-type"]
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        start_response("200 OK", [*page.headers, ("Content-Length", str(len(page.body)))])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+
+    def _through_flask(self, pages: SharedPages, environ: dict, start_response) -> Iterable[bytes]:
+        finished: dict = {}
+
+        def keep(status, headers, exc_info=None):
+            finished["status"], finished["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, keep)
+        key = environ.get(MARK)
+        headers = finished.get("headers", [])
+        if key is None or not finished.get("status", "").startswith("200"):
+            return body
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return body  # something made this response personal after the view ran
+        chunks = list(body)
+        if hasattr(body, "close"):
+            body.close()
+        page = pages.store.get(key)
+        if page is not None and b"".join(chunks) == page.body:
+            kept = tuple((k, v) for k, v in headers if k.lower() not in _NOT_STORED)
+            pages.store.put(key, Page(page.body, page.etag, page.mimetype, kept))
+        return chunks
+
+
+def init_app(app: Flask) -> None:
+    app.wsgi_app = SharedPageLayer(app.wsgi_app, app)

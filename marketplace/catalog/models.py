@@ -27,14 +27,21 @@ class Listing(db.Model):
         CheckConstraint("quantity_available >= 0", name="stock_not_negative"),
         CheckConstraint("min_order > 0", name="min_order_positive"),
         Index("ix_listings_catalog", "status", "kind", "id"),
+        # Each catalog filter walks its index newest first and stops at a page (keyset), so a
+        # page costs the same with 1,000 or 100,000 listings (benchmarks/README.md).
+        Index("ix_listings_seller_newest", "seller_id", "id"),
+        Index("ix_listings_species_newest", "species_code", "id"),
+        Index("ix_listings_species_name_newest", "species_name", "id"),
+        Index("ix_listings_port_newest", "landing_port_code", "id"),
+        Index("ix_listings_port_name_newest", "landing_port", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(16))
     title: Mapped[dict] = mapped_column(JSON)
     description: Mapped[dict] = mapped_column(JSON, default=dict)
-    species_code: Mapped[str | None] = mapped_column(String(40), index=True)
+    species_code: Mapped[str | None] = mapped_column(String(40))
     species_name: Mapped[str | None] = mapped_column(String(120))
     unit: Mapped[str] = mapped_column(String(8))
     price_jpy: Mapped[int]
@@ -43,7 +50,7 @@ class Listing(db.Model):
     min_order: Mapped[Decimal] = mapped_column(Quantity)
     temperature: Mapped[str] = mapped_column(String(16))
     caught_at: Mapped[datetime | None]
-    landing_port_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    landing_port_code: Mapped[str | None] = mapped_column(String(32))
     landing_port: Mapped[str | None] = mapped_column(String(80))
     method: Mapped[str | None] = mapped_column(String(80))
     available_until: Mapped[datetime | None]

@@ -213,16 +213,18 @@ def _apply(query: Select, f: CatalogFilter) -> Select:
         query = query.where(Listing.temperature == f.temperature)
     if f.seller_id:
         query = query.where(Listing.seller_id == f.seller_id)
+    # A name the reference knows is matched by its code alone: listings store the code of the
+    # same lookup, and one indexed column keeps the query on its index (an OR would scan).
     if f.species:
         entry = reference.find("species", f.species)
         if entry:
-            query = query.where(or_(Listing.species_code == entry.code, Listing.species_name == f.species))
+            query = query.where(Listing.species_code == entry.code)
         else:
             query = query.where(Listing.species_name == f.species)
     if f.port:
         entry = reference.find("ports", f.port)
         if entry:
-            query = query.where(or_(Listing.landing_port_code == entry.code, Listing.landing_port == f.port))
+            query = query.where(Listing.landing_port_code == entry.code)
         else:
             query = query.where(Listing.landing_port == f.port)
     if f.q:

@@ -4,12 +4,14 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 
 from ..access import public
 from ..errors import NotFound
-from . import reference, services
+from . import cache, reference, services
 from .cache import shared_page
 from .models import KINDS, TEMPERATURES
 from .services import CatalogFilter
 
 bp = Blueprint("catalog", __name__)
+# The shared page cache's WSGI layer comes with the catalog (marketplace/catalog/cache.py).
+bp.record_once(lambda state: cache.init_app(state.app))
 HOME_SECTION = 8
 
 
@@ -47,7 +49,13 @@ def _references() -> dict:
 @shared_page
 def home():
     sections = services.newest_by_kind(KINDS, limit=HOME_SECTION)
-    return render_template("catalog/home.html", catches=sections["catch"], products=sections["product"], filters=CatalogFilter(), **_references())
+    return render_template(
+        "catalog/home.html",
+        catches=sections["catch"],
+        products=sections["product"],
+        filters=CatalogFilter(),
+        **_references(),
+    )
 
 
 @bp.route("/catalog")
@@ -55,8 +63,19 @@ def home():
 @shared_page
 def browse():
     filters = _filters()
-    listings, next_id = services.browse(filters, limit=current_app.config["CATALOG_PAGE_SIZE"], before_id=_cursor(), with_tiers=False)
-    return render_template("catalog/browse.html", listings=listings, next_url=_next_url(next_id), filters=filters, **_references())
+    listings, next_id = services.browse(
+        filters,
+        limit=current_app.config["CATALOG_PAGE_SIZE"],
+        before_id=_cursor(),
+        with_tiers=False,
+    )
+    return render_template(
+        "catalog/browse.html",
+        listings=listings,
+        next_url=_next_url(next_id),
+        filters=filters,
+        **_references(),
+    )
 
 
 @bp.route("/listings/<int:listing_id>")
@@ -83,5 +102,16 @@ def seller(seller_id: int):
         user = services.public_seller(seller_id)
     except NotFound:
         abort(404)
-    listings, next_id = services.browse(CatalogFilter(seller_id=seller_id), limit=current_app.config["CATALOG_PAGE_SIZE"], before_id=_cursor(), with_tiers=False)
-    return render_template("catalog/seller.html", seller=user, profile=user.seller, listings=listings, next_url=_next_url(next_id, seller_id=seller_id))
+    listings, next_id = services.browse(
+        CatalogFilter(seller_id=seller_id),
+        limit=current_app.config["CATALOG_PAGE_SIZE"],
+        before_id=_cursor(),
+        with_tiers=False,
+    )
+    return render_template(
+        "catalog/seller.html",
+        seller=user,
+        profile=user.seller,
+        listings=listings,
+        next_url=_next_url(next_id, seller_id=seller_id),
+    )
