@@ -46,7 +46,7 @@ def wants_json() -> bool:
 
 
 def json_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
-    body = {"error": {"code": code, "message": message, **({"fields": fields} if fields else {}), **extra}}
+    body = {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
     return jsonify(body), status
 
 

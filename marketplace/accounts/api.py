@@ -30,7 +30,9 @@ def issue_token():
     # NUL cannot be in a stored address (and PostgreSQL refuses it in a query).
     user = None if "\x00" in email else services.authenticate(email, password)
     if user is None:
-        return error_response(401, "unauthorized", _("The e-mail address or password is not right."))
+        return error_response(
+            401, "unauthorized", _("The e-mail address or password is not right.")
+        )
     token = services.issue_token(user)
     tx.commit()
     return jsonify({"token": token, "user": {"id": user.id, "role": user.role}})
@@ -78,7 +80,10 @@ openapi.add(
             "type": "object",
             "required": ["token", "user"],
             "properties": {
-                "token": {"type": "string", "description": "Send as `Authorization: Bearer <token>`."},
+                "token": {
+                    "type": "string",
+                    "description": "Send as `Authorization: Bearer <token>`.",
+                },
                 "user": openapi.ref("UserRef"),
             },
         },
@@ -101,9 +106,15 @@ openapi.add(
                 "description": "A wrong address or password is `401`. Failed attempts are counted "
                 "per address and per account and throttled (`429`); successful ones are not.",
                 "security": [],
-                "requestBody": {"required": True, **openapi.json_content(openapi.ref("TokenRequest"))},
+                "requestBody": {
+                    "required": True,
+                    **openapi.json_content(openapi.ref("TokenRequest")),
+                },
                 "responses": {
-                    "200": {"description": "A new token.", **openapi.json_content(openapi.ref("Token"))},
+                    "200": {
+                        "description": "A new token.",
+                        **openapi.json_content(openapi.ref("Token")),
+                    },
                     **openapi.errors(400, 401, 403, 413, 415, 429),
                 },
             },
@@ -126,7 +137,10 @@ openapi.add(
                 "summary": "The caller's account",
                 "security": [{"bearerAuth": []}],
                 "responses": {
-                    "200": {"description": "The caller.", **openapi.json_content(openapi.ref("Me"))},
+                    "200": {
+                        "description": "The caller.",
+                        **openapi.json_content(openapi.ref("Me")),
+                    },
                     **openapi.errors(401),
                 },
             }

@@ -33,9 +33,13 @@ class PayloadTooLarge(DomainError):
     status = 413
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None, **extra) -> Response:
+def error_response(
+    status: int, code: str, message: str, fields: dict | None = None, **extra
+) -> Response:
     """The API's one error shape: {"error": {"code", "message", "fields", …}}."""
-    response = jsonify({"error": {"code": code, "message": message, "fields": fields or {}, **extra}})
+    response = jsonify(
+        {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
+    )
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="hamaichi"'
@@ -142,5 +146,5 @@ def viewer():
     return current_user if current_user.is_authenticated else None
 
 
-from .requests import json_body, query_args  # noqa: E402,F401
 from . import routes  # noqa: E402,F401  (registers the feature packages' endpoints)
+from .requests import json_body, query_args  # noqa: E402,F401

@@ -65,13 +65,22 @@ _schemas["Error"] = {
             "type": "object",
             "required": ["code", "message", "fields"],
             "properties": {
-                "code": {"type": "string", "pattern": "^[a-z_]+$", "examples": ["validation_error"]},
-                "message": {"type": "string", "description": "Human text in the request's language."},
+                "code": {
+                    "type": "string",
+                    "pattern": "^[a-z_]+$",
+                    "examples": ["validation_error"],
+                },
+                "message": {
+                    "type": "string",
+                    "description": "Human text in the request's language.",
+                },
                 "fields": {
                     "type": "object",
                     "description": "Request name of each offending field → what to fix.",
                     "additionalProperties": {"type": "string"},
-                    "examples": [{"quantity": "Enter a number such as 2.5 (use a dot, not a comma)."}],
+                    "examples": [
+                        {"quantity": "Enter a number such as 2.5 (use a dot, not a comma)."}
+                    ],
                 },
             },
         }
@@ -90,8 +99,9 @@ def ref(schema: str) -> dict:
     return {"$ref": f"#/components/schemas/{schema}"}
 
 
-def json_content(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
+def json_content(schema: dict, example: dict | None = None) -> dict:
+    media = {"schema": schema, **({"example": example} if example is not None else {})}
+    return {"content": {"application/json": media}}
 
 
 def errors(*statuses: int) -> dict:

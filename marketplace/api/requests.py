@@ -70,7 +70,9 @@ def json_body(schema: str) -> dict:
     data = parse_json()
     fields = _errors(_validator(schema), data)
     if fields or not isinstance(data, dict):
-        raise MalformedRequest(_("Please correct the marked fields.") if fields else _("Send a JSON object."), fields)
+        raise MalformedRequest(
+            _("Please correct the marked fields.") if fields else _("Send a JSON object."), fields
+        )
     return data
 
 
@@ -120,7 +122,10 @@ def _errors(validator: jsonschema_rs.Validator, data: object) -> dict[str, str]:
         name = _field_name(error)
         if name is None or name in fields:
             continue
-        if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required) and not error.instance_path:
+        if (
+            isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required)
+            and not error.instance_path
+        ):
             fields[name] = _("This field is required.")
         else:
             fields[name] = _hint_for(name)
@@ -135,7 +140,9 @@ def _field_name(error: jsonschema_rs.ValidationError) -> str | None:
         if isinstance(part, int):
             break
         parts.append(part)
-    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required) and len(parts) == len(error.instance_path):
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required) and len(parts) == len(
+        error.instance_path
+    ):
         parts.append(error.kind.property)
     return ".".join(parts) or None
 

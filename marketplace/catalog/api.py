@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +17,7 @@ from ..textclean import clean_text
 from ..units import BadQuantity
 from . import services
 from .models import KINDS, TEMPERATURES, Listing
-from .serializers import SCHEMAS, listing_json
+from .serializers import CREATE_EXAMPLE, SCHEMAS, UPDATE_EXAMPLE, listing_json
 from .services import CatalogFilter
 from .validation import quantity_error
 
@@ -52,9 +52,14 @@ def list_listings():
         q=clean_text(args.get("q", "")) or None,
     )
     cursor = int(args["cursor"]) if "cursor" in args else None
-    listings, next_id = services.browse(filters, limit=args.get("limit", DEFAULT_LIMIT), before_id=cursor)
+    listings, next_id = services.browse(
+        filters, limit=args.get("limit", DEFAULT_LIMIT), before_id=cursor
+    )
     return jsonify(
-        {"items": [listing_json(item) for item in listings], "next": str(next_id) if next_id else None}
+        {
+            "items": [listing_json(item) for item in listings],
+            "next": str(next_id) if next_id else None,
+        }
     )
 
 
@@ -138,7 +143,9 @@ for _name in ("caught_at", "available_until"):
     hint(_name, lambda: _("Enter a date and time."))
 hint("best_before", lambda: _("Enter a date (YYYY-MM-DD)."))
 hint("status", lambda: _("Choose active or paused."))
-hint("limit", lambda: _("Enter a whole number between %(low)d and %(high)d.", low=1, high=MAX_LIMIT))
+hint(
+    "limit", lambda: _("Enter a whole number between %(low)d and %(high)d.", low=1, high=MAX_LIMIT)
+)
 hint("cursor", lambda: _("Pass back the next value of the previous page."))
 hint("seller", lambda: _("Enter a seller's id."))
 for _name in ("q", "port"):
@@ -154,7 +161,13 @@ _listing = {"description": "The listing.", **openapi.json_content(openapi.ref("L
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
 
 
 openapi.add(
@@ -167,20 +180,45 @@ openapi.add(
                 "summary": "Live listings of approved sellers, newest first",
                 "security": [],
                 "parameters": [
-                    _query("kind", {"type": "string", "enum": list(KINDS)}, "Today's catch or processed products."),
+                    _query(
+                        "kind",
+                        {"type": "string", "enum": list(KINDS)},
+                        "Today's catch or processed products.",
+                    ),
                     _query(
                         "species",
                         {"type": "string", "maxLength": 120},
                         "The species as sent with the listing (free text), or a known species' "
                         "code, Japanese or English name.",
                     ),
-                    _query("port", {"type": "string", "maxLength": 80}, "Landing port: free text, or a known port's code or name."),
-                    _query("seller", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "A seller's id."),
-                    _query("temperature", {"type": "string", "enum": list(TEMPERATURES)}, "How it is shipped."),
-                    _query("q", {"type": "string", "maxLength": 100}, "Words to search for (all must match)."),
+                    _query(
+                        "port",
+                        {"type": "string", "maxLength": 80},
+                        "Landing port: free text, or a known port's code or name.",
+                    ),
+                    _query(
+                        "seller",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                        "A seller's id.",
+                    ),
+                    _query(
+                        "temperature",
+                        {"type": "string", "enum": list(TEMPERATURES)},
+                        "How it is shipped.",
+                    ),
+                    _query(
+                        "q",
+                        {"type": "string", "maxLength": 100},
+                        "Words to search for (all must match).",
+                    ),
                     _query(
                         "limit",
-                        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                        {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_LIMIT,
+                            "default": DEFAULT_LIMIT,
+                        },
                         "Listings per page.",
                     ),
                     _query(
@@ -190,7 +228,10 @@ openapi.add(
                     ),
                 ],
                 "responses": {
-                    "200": {"description": "A page of listings.", **openapi.json_content(openapi.ref("ListingPage"))},
+                    "200": {
+                        "description": "A page of listings.",
+                        **openapi.json_content(openapi.ref("ListingPage")),
+                    },
                     **openapi.errors(400),
                 },
             },
@@ -199,9 +240,15 @@ openapi.add(
                 "tags": ["listings"],
                 "summary": "List a catch or a product (an approved seller)",
                 "security": [{"bearerAuth": []}],
-                "requestBody": {"required": True, **openapi.json_content(openapi.ref("ListingCreate"))},
+                "requestBody": {
+                    "required": True,
+                    **openapi.json_content(openapi.ref("ListingCreate"), CREATE_EXAMPLE),
+                },
                 "responses": {
-                    "201": {"description": "The new listing.", **openapi.json_content(openapi.ref("Listing"))},
+                    "201": {
+                        "description": "The new listing.",
+                        **openapi.json_content(openapi.ref("Listing")),
+                    },
                     **openapi.errors(400, 401, 403, 413, 415, 422, 429),
                 },
             },
@@ -221,7 +268,10 @@ openapi.add(
                 "summary": "Change one of your listings",
                 "description": "Another seller's listing is `404`.",
                 "security": [{"bearerAuth": []}],
-                "requestBody": {"required": True, **openapi.json_content(openapi.ref("ListingUpdate"))},
+                "requestBody": {
+                    "required": True,
+                    **openapi.json_content(openapi.ref("ListingUpdate"), UPDATE_EXAMPLE),
+                },
                 "responses": {
                     "200": _listing,
                     **openapi.errors(400, 401, 403, 404, 409, 413, 415, 422, 429),

@@ -51,7 +51,10 @@ def listing_json(listing: Listing) -> dict:
         },
         "photos": [absolute_url("media.photo", name=f"{p.key}-large.webp") for p in listing.photos],
         "price_tiers": [
-            {"min_quantity": format_quantity(t.min_quantity, listing.unit), "price_jpy": t.price_jpy}
+            {
+                "min_quantity": format_quantity(t.min_quantity, listing.unit),
+                "price_jpy": t.price_jpy,
+            }
             for t in listing.price_tiers
         ],
         "url": absolute_url("catalog.listing", listing_id=listing.id),
@@ -70,7 +73,7 @@ _QUANTITY_RULES = (
 
 def _quantity_input(description: str, *, minimum: int) -> dict:
     return {
-        "description": f"{description} A decimal string such as `\"2.5\"` (a whole number is "
+        "description": f'{description} A decimal string such as `"2.5"` (a whole number is '
         f"accepted too). {_QUANTITY_RULES}",
         "anyOf": [
             {"type": "string", "pattern": QUANTITY_PATTERN, "examples": ["2.5"]},
@@ -101,8 +104,13 @@ def _nullable(schema: dict) -> dict:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
-PRICE = {"type": "integer", "minimum": 1, "maximum": MAX_PRICE_JPY, "description": "Yen, tax included."}
-WHEN = {"type": "string", "format": "date-time", "examples": ["2025-10-02T05:30:00+09:00"]}
+PRICE = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": MAX_PRICE_JPY,
+    "description": "Yen, tax included.",
+}
+WHEN = {"type": "string", "format": "date-time"}
 
 _tier_input = {
     "type": "object",
@@ -126,7 +134,10 @@ _listing_fields = {
     "price_jpy": PRICE,
     "quantity": _quantity_input("The quantity on sale.", minimum=0),
     "min_order": {
-        "anyOf": [_quantity_input("The smallest quantity one order may take.", minimum=1), {"type": "null"}],
+        "anyOf": [
+            _quantity_input("The smallest quantity one order may take.", minimum=1),
+            {"type": "null"},
+        ],
         "description": "Default: one step of the unit.",
     },
     "temperature": {**_nullable({"type": "string", "enum": list(TEMPERATURES)})},
@@ -156,6 +167,21 @@ _listing_fields = {
     },
 }
 
+CREATE_EXAMPLE = {
+    "kind": "catch",
+    "title": {"ja": "秋鮭 オス 3尾", "en": "Chum salmon, 3 males"},
+    "species": "秋鮭",
+    "unit": "kg",
+    "price_jpy": 1800,
+    "quantity": "12.5",
+    "min_order": "2",
+    "temperature": "chilled",
+    "landing_port": "枝幸",
+    "method": "定置網",
+    "price_tiers": [{"min_quantity": "10", "price_jpy": 1600}],
+}
+UPDATE_EXAMPLE = {"quantity": "8", "price_jpy": 1700, "status": "paused"}
+
 SCHEMAS = {
     "ListingCreate": {
         "type": "object",
@@ -179,10 +205,30 @@ SCHEMAS = {
     "Listing": {
         "type": "object",
         "required": [
-            "id", "kind", "status", "title", "titles", "description", "descriptions", "species",
-            "species_code", "unit", "price_jpy", "quantity_available", "min_order",
-            "temperature", "caught_at", "landing_port", "landing_port_code", "method",
-            "available_until", "best_before", "seller", "photos", "price_tiers", "url",
+            "id",
+            "kind",
+            "status",
+            "title",
+            "titles",
+            "description",
+            "descriptions",
+            "species",
+            "species_code",
+            "unit",
+            "price_jpy",
+            "quantity_available",
+            "min_order",
+            "temperature",
+            "caught_at",
+            "landing_port",
+            "landing_port_code",
+            "method",
+            "available_until",
+            "best_before",
+            "seller",
+            "photos",
+            "price_tiers",
+            "url",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -214,7 +260,10 @@ SCHEMAS = {
                 "required": ["id", "name", "port"],
                 "properties": {
                     "id": {"type": "integer"},
-                    "name": {"type": ["string", "null"], "description": "Null before the seller fills in a profile."},
+                    "name": {
+                        "type": ["string", "null"],
+                        "description": "Null before the seller fills in a profile.",
+                    },
                     "port": {"type": ["string", "null"]},
                 },
             },

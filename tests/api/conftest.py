@@ -14,11 +14,15 @@ class Api:
         self.client = client
 
     def token(self, user, password: str = factories.PASSWORD) -> str:
-        response = self.client.post("/api/v1/auth/token", json={"email": user.email, "password": password})
+        response = self.client.post(
+            "/api/v1/auth/token", json={"email": user.email, "password": password}
+        )
         assert response.status_code == 200, response.get_json()
         return response.get_json()["token"]
 
-    def call(self, method: str, path: str, *, token: str | None = None, lang: str | None = None, **kwargs):
+    def call(
+        self, method: str, path: str, *, token: str | None = None, lang: str | None = None, **kwargs
+    ):
         headers = dict(kwargs.pop("headers", {}))
         if token:
             headers["Authorization"] = f"Bearer {token}"

@@ -27,7 +27,9 @@ def test_token_is_issued_and_used_as_bearer(api, make):
 
 def test_email_is_matched_regardless_of_case_and_spaces(api, make):
     customer = make.user()
-    response = api.post("/auth/token", json={"email": f"  {customer.email.upper()} ", "password": PASSWORD})
+    response = api.post(
+        "/auth/token", json={"email": f"  {customer.email.upper()} ", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert response.get_json()["user"] == {"id": customer.id, "role": "customer"}
 
@@ -101,15 +103,25 @@ def test_failures_from_one_address_are_throttled(api, make):
     address = {"REMOTE_ADDR": "127.0.0.21"}
     for n in range(_limit(throttle.PER_ADDRESS)):
         # Different accounts each time: only the per-address limit is in play.
-        response = api.post("/auth/token", json={"email": f"x{n}@example.jp", "password": "wrong"}, environ_base=address)
+        response = api.post(
+            "/auth/token",
+            json={"email": f"x{n}@example.jp", "password": "wrong"},
+            environ_base=address,
+        )
         assert response.status_code == 401
-    blocked = api.post("/auth/token", json={"email": user.email, "password": PASSWORD}, environ_base=address)
+    blocked = api.post(
+        "/auth/token", json={"email": user.email, "password": PASSWORD}, environ_base=address
+    )
     assert blocked.status_code == 429
     assert blocked.get_json()["error"]["code"] == "rate_limited"
     assert blocked.get_json()["error"]["message"]
     assert "Retry-After" in blocked.headers
     # Another address is not affected.
-    other = api.post("/auth/token", json={"email": user.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "127.0.0.22"})
+    other = api.post(
+        "/auth/token",
+        json={"email": user.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "127.0.0.22"},
+    )
     assert other.status_code == 200
 
 
@@ -129,7 +141,14 @@ def test_failures_against_one_account_are_throttled_from_any_address(api, make):
     )
     assert blocked.status_code == 429
     other = make.user()
-    assert api.post("/auth/token", json={"email": other.email, "password": PASSWORD}, environ_base={"REMOTE_ADDR": "127.0.2.1"}).status_code == 200
+    assert (
+        api.post(
+            "/auth/token",
+            json={"email": other.email, "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "127.0.2.1"},
+        ).status_code
+        == 200
+    )
 
 
 def test_error_messages_follow_accept_language(api, make):

@@ -53,7 +53,14 @@ def test_a_seller_lists_a_catch(api, seller_token):
 
 def test_title_and_description_may_be_plain_strings_in_the_request_language(api, seller_token):
     _, token = seller_token
-    body = new_listing(title="Kelp, dried", description="Sun-dried on the beach.", kind="product", unit="piece", quantity="40", species="Kombu")
+    body = new_listing(
+        title="Kelp, dried",
+        description="Sun-dried on the beach.",
+        kind="product",
+        unit="piece",
+        quantity="40",
+        species="Kombu",
+    )
     created = api.post("/listings", token=token, json=body, lang="en").get_json()
     assert created["titles"] == {"en": "Kelp, dried"}
     assert created["descriptions"] == {"en": "Sun-dried on the beach."}
@@ -71,7 +78,9 @@ def test_the_title_defaults_to_the_species_name(api, seller_token):
 def test_times_with_any_offset_are_read_and_answered_in_japan_time(api, seller_token):
     _, token = seller_token
     freeze(datetime(2026, 10, 1, 0, 0))  # 09:00 in Tokyo
-    body = new_listing(caught_at="2026-09-30T20:30:00Z", available_until="2026-10-02T23:00:00+09:00")
+    body = new_listing(
+        caught_at="2026-09-30T20:30:00Z", available_until="2026-10-02T23:00:00+09:00"
+    )
     created = api.post("/listings", token=token, json=body).get_json()
     assert created["caught_at"] == "2026-10-01T05:30:00+09:00"
     assert created["available_until"] == "2026-10-02T23:00:00+09:00"
@@ -79,13 +88,20 @@ def test_times_with_any_offset_are_read_and_answered_in_japan_time(api, seller_t
 
 def test_price_tiers_are_set_by_post_and_patch_in_the_shape_shown(api, seller_token):
     _, token = seller_token
-    body = new_listing(price_tiers=[{"min_quantity": "10", "price_jpy": 1600}, {"min_quantity": "5", "price_jpy": 1700}])
+    body = new_listing(
+        price_tiers=[
+            {"min_quantity": "10", "price_jpy": 1600},
+            {"min_quantity": "5", "price_jpy": 1700},
+        ]
+    )
     created = api.post("/listings", token=token, json=body).get_json()
     assert created["price_tiers"] == [
         {"min_quantity": "5.0", "price_jpy": 1700},
         {"min_quantity": "10.0", "price_jpy": 1600},
     ]
-    changed = api.patch(f"/listings/{created['id']}", token=token, json={"price_tiers": created["price_tiers"][1:]})
+    changed = api.patch(
+        f"/listings/{created['id']}", token=token, json={"price_tiers": created["price_tiers"][1:]}
+    )
     assert changed.get_json()["price_tiers"] == [{"min_quantity": "10.0", "price_jpy": 1600}]
     cleared = api.patch(f"/listings/{created['id']}", token=token, json={"price_tiers": []})
     assert cleared.get_json()["price_tiers"] == []
@@ -96,7 +112,9 @@ def test_a_seller_approved_by_the_operators_command_lists_before_any_profile(api
     user = accounts.create_user("quick@example.jp", "a long password", "seller")
     accounts.approve_seller_now(user)
     tx.commit()
-    token = api.post("/auth/token", json={"email": "quick@example.jp", "password": "a long password"}).get_json()["token"]
+    token = api.post(
+        "/auth/token", json={"email": "quick@example.jp", "password": "a long password"}
+    ).get_json()["token"]
     body = new_listing()
     del body["landing_port"]
     response = api.post("/listings", token=token, json=body)
@@ -142,9 +160,15 @@ def test_unknown_fields_are_ignored_and_server_owned_fields_never_set(api, selle
     listing = services.live_listing(created["id"])
     assert listing.hidden is False and listing.quantity_listed == Decimal("12.5")
 
-    changed = api.patch(f"/listings/{created['id']}", token=token, json={"seller_id": other.id, "id": 1, "hidden": True, "price_jpy": 1900})
+    changed = api.patch(
+        f"/listings/{created['id']}",
+        token=token,
+        json={"seller_id": other.id, "id": 1, "hidden": True, "price_jpy": 1900},
+    )
     assert changed.status_code == 200
-    assert changed.get_json()["seller"]["id"] == seller.id and changed.get_json()["price_jpy"] == 1900
+    assert (
+        changed.get_json()["seller"]["id"] == seller.id and changed.get_json()["price_jpy"] == 1900
+    )
 
 
 # --- bad input -------------------------------------------------------------------------------
@@ -153,13 +177,31 @@ def test_unknown_fields_are_ignored_and_server_owned_fields_never_set(api, selle
 def test_validation_errors_name_every_offending_field(api, seller_token, db):
     _, token = seller_token
     before = listing_count(db)
-    body = new_listing(kind="fish", quantity="1,5", price_jpy=-3, unit="litre", temperature="warm", title=["a"], caught_at="yesterday", price_tiers={"min_quantity": "1"})
+    body = new_listing(
+        kind="fish",
+        quantity="1,5",
+        price_jpy=-3,
+        unit="litre",
+        temperature="warm",
+        title=["a"],
+        caught_at="yesterday",
+        price_tiers={"min_quantity": "1"},
+    )
     del body["species"]
     response = api.post("/listings", token=token, json=body, lang="en")
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["code"] == "validation_error"
-    assert set(error["fields"]) == {"kind", "quantity", "price_jpy", "unit", "temperature", "title", "caught_at", "price_tiers"}
+    assert set(error["fields"]) == {
+        "kind",
+        "quantity",
+        "price_jpy",
+        "unit",
+        "temperature",
+        "title",
+        "caught_at",
+        "price_tiers",
+    }
     assert error["fields"]["quantity"] == "Enter a number such as 2.5 (use a dot, not a comma)."
     assert listing_count(db) == before
 
@@ -221,7 +263,9 @@ def test_bad_values_are_a_400_naming_the_field(api, seller_token, db, field, val
         ({"title": " \u200b ", "species": None}, "title"),
     ],
 )
-def test_rules_a_schema_cannot_express_are_a_422_naming_the_field(api, seller_token, db, changes, field):
+def test_rules_a_schema_cannot_express_are_a_422_naming_the_field(
+    api, seller_token, db, changes, field
+):
     _, token = seller_token
     response = api.post("/listings", token=token, json=new_listing(**changes))
     assert response.status_code == 422, response.get_json()
@@ -249,7 +293,9 @@ def test_rules_a_schema_cannot_express_are_a_422_naming_the_field(api, seller_to
         (b'{"price_jpy": 1' + b"0" * 5000 + b"}", "application/json", 400),
     ],
 )
-def test_bodies_that_are_not_a_json_object_are_refused_with_json(api, seller_token, db, data, content_type, status):
+def test_bodies_that_are_not_a_json_object_are_refused_with_json(
+    api, seller_token, db, data, content_type, status
+):
     _, token = seller_token
     response = api.post("/listings", token=token, data=data, content_type=content_type)
     assert response.status_code == status
@@ -284,7 +330,11 @@ def test_field_messages_follow_accept_language(api, seller_token):
 def test_a_seller_changes_pauses_resumes_and_withdraws_their_listing(api, seller_token):
     _, token = seller_token
     listing_id = api.post("/listings", token=token, json=new_listing()).get_json()["id"]
-    changed = api.patch(f"/listings/{listing_id}", token=token, json={"quantity": "8", "price_jpy": 1500, "method": "一本釣り"})
+    changed = api.patch(
+        f"/listings/{listing_id}",
+        token=token,
+        json={"quantity": "8", "price_jpy": 1500, "method": "一本釣り"},
+    )
     assert changed.status_code == 200
     assert changed.get_json()["quantity_available"] == "8.0"
     assert changed.get_json()["price_jpy"] == 1500 and changed.get_json()["method"] == "一本釣り"
@@ -294,7 +344,12 @@ def test_a_seller_changes_pauses_resumes_and_withdraws_their_listing(api, seller
     assert listing_id not in [item["id"] for item in api.get("/listings").get_json()["items"]]
     assert api.get(f"/listings/{listing_id}").status_code == 404  # the public cannot see it
     assert api.get(f"/listings/{listing_id}", token=token).get_json()["status"] == "paused"
-    assert api.patch(f"/listings/{listing_id}", token=token, json={"status": "active"}).get_json()["status"] == "active"
+    assert (
+        api.patch(f"/listings/{listing_id}", token=token, json={"status": "active"}).get_json()[
+            "status"
+        ]
+        == "active"
+    )
 
     assert api.delete(f"/listings/{listing_id}", token=token).status_code == 204
     for response in (
@@ -310,11 +365,15 @@ def test_a_seller_changes_pauses_resumes_and_withdraws_their_listing(api, seller
 def test_a_string_title_changes_only_the_request_languages_text(api, seller_token):
     _, token = seller_token
     listing_id = api.post("/listings", token=token, json=new_listing()).get_json()["id"]
-    changed = api.patch(f"/listings/{listing_id}", token=token, json={"title": "Chum salmon, 2 fish"}, lang="en")
+    changed = api.patch(
+        f"/listings/{listing_id}", token=token, json={"title": "Chum salmon, 2 fish"}, lang="en"
+    )
     assert changed.get_json()["titles"] == {"ja": "秋鮭 3尾", "en": "Chum salmon, 2 fish"}
 
 
-def test_another_sellers_listing_is_404_to_get_while_paused_patch_and_delete(api, make, seller_token):
+def test_another_sellers_listing_is_404_to_get_while_paused_patch_and_delete(
+    api, make, seller_token
+):
     _, token_a = seller_token
     seller_b = make.seller()
     token_b = api.token(seller_b)
@@ -322,20 +381,29 @@ def test_another_sellers_listing_is_404_to_get_while_paused_patch_and_delete(api
     assert api.get(f"/listings/{listing_b}", token=token_a).status_code == 200  # live: public
     api.patch(f"/listings/{listing_b}", token=token_b, json={"status": "paused"})
     assert api.get(f"/listings/{listing_b}", token=token_a).status_code == 404
-    assert api.patch(f"/listings/{listing_b}", token=token_a, json={"price_jpy": 1}).status_code == 404
+    assert (
+        api.patch(f"/listings/{listing_b}", token=token_a, json={"price_jpy": 1}).status_code == 404
+    )
     assert api.delete(f"/listings/{listing_b}", token=token_a).status_code == 404
     unchanged = api.get(f"/listings/{listing_b}", token=token_b).get_json()
     assert unchanged["price_jpy"] == 1800 and unchanged["status"] == "paused"
     # Other roles are refused for their role, strangers for not being signed in.
     customer = api.token(make.user())
-    assert api.patch(f"/listings/{listing_b}", token=customer, json={"price_jpy": 1}).status_code == 403
+    assert (
+        api.patch(f"/listings/{listing_b}", token=customer, json={"price_jpy": 1}).status_code
+        == 403
+    )
     assert api.delete(f"/listings/{listing_b}").status_code == 401
 
 
 def test_patch_validates_like_post(api, seller_token):
     _, token = seller_token
     listing_id = api.post("/listings", token=token, json=new_listing()).get_json()["id"]
-    bad = api.patch(f"/listings/{listing_id}", token=token, json={"price_jpy": "cheap", "quantity": "-2", "status": "withdrawn"})
+    bad = api.patch(
+        f"/listings/{listing_id}",
+        token=token,
+        json={"price_jpy": "cheap", "quantity": "-2", "status": "withdrawn"},
+    )
     assert bad.status_code == 400
     assert set(bad.get_json()["error"]["fields"]) == {"price_jpy", "quantity", "status"}
     assert api.patch(f"/listings/{listing_id}", token=token, json=[]).status_code == 400
@@ -387,7 +455,14 @@ def test_filters(api, make):
     b = make.seller(name="北斗丸", home_port="紋別")
     salmon = make.listing(a, species="秋鮭")
     scallop = make.listing(b, species="Scallop", landing_port="紋別", temperature="frozen")
-    squid = make.listing(b, kind="product", species="するめ", unit="piece", quantity="5", title={"ja": "枝幸のするめ", "en": "Dried squid"})
+    squid = make.listing(
+        b,
+        kind="product",
+        species="するめ",
+        unit="piece",
+        quantity="5",
+        title={"ja": "枝幸のするめ", "en": "Dried squid"},
+    )
     kombu = make.listing(a, kind="product", species="Kombu ozeki", unit="piece", quantity="9")
     assert set(ids(api.get("/listings?kind=product"))) == {squid.id, kombu.id}
     assert ids(api.get("/listings?species=chum_salmon")) == [salmon.id]  # code

@@ -24,7 +24,11 @@ def seller_session(client, make):
     page = client.get("/signin").get_data(as_text=True)
     response = client.post(
         "/signin",
-        data={"email": seller.email, "password": factories.PASSWORD, "csrf_token": TOKEN.search(page).group(1)},
+        data={
+            "email": seller.email,
+            "password": factories.PASSWORD,
+            "csrf_token": TOKEN.search(page).group(1),
+        },
     )
     assert response.status_code == 302
     return seller
