@@ -12,7 +12,7 @@ from flask import render_template_string, request_started
 from marketplace import db as tx
 from marketplace.access import public
 from marketplace.catalog import services as catalog
-from marketplace.catalog.cache import Page, PageStore, shared_page
+from marketplace.catalog.cache import Page, PageKey, PageStore, shared_page
 from marketplace.catalog.models import Listing
 from marketplace.extensions import db as _db
 from marketplace.timeutil import freeze
@@ -231,11 +231,25 @@ def test_cache_off_renders_every_time(app, engine, own_contexts, client, world):
 
 def test_the_page_store_is_bounded_and_keeps_recent_pages():
     store = PageStore(2)
+    keys = {
+        name: PageKey(1, None, "ja", "http", None, "shop", "", f"/{name}", "") for name in "abc"
+    }
     pages = {name: Page(name.encode(), name, "text/html") for name in "abc"}
-    store.put(("a",), pages["a"])
-    store.put(("b",), pages["b"])
-    assert store.get(("a",)) is pages["a"]  # a is now the most recent
-    store.put(("c",), pages["c"])
+    store.put(keys["a"], pages["a"])
+    store.put(keys["b"], pages["b"])
+    assert store.get(keys["a"]) is pages["a"]  # a is now the most recent
+    store.put(keys["c"], pages["c"])
     assert len(store) == 2
-    assert store.get(("b",)) is None
-    assert store.get(("a",)) is pages["a"] and store.get(("c",)) is pages["c"]
+    assert store.get(keys["b"]) is None and not store.holds_path("/b")
+    assert store.get(keys["a"]) is pages["a"] and store.get(keys["c"]) is pages["c"]
+    assert store.holds_path("/a") and store.holds_path("/c")
+
+
+def test_other_requests_do_not_read_the_catalog_version(app, engine, own_contexts, client, world):
+    client.get("/catalog")
+    client.get("/catalog")  # the store holds /catalog, the locale is known
+    with recording(engine) as statements:
+        with client.get("/static/css/app.css") as stylesheet:
+            assert stylesheet.status_code == 200
+        client.get("/signin")
+    assert not any("catalog_state" in s for s in statements)

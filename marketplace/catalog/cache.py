@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
+from typing import NamedTuple
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
@@ -60,27 +62,49 @@ class Page:
     headers: tuple[tuple[str, str], ...] = ()  # the finished response's, once the layer has it
 
 
+class PageKey(NamedTuple):
+    version: int
+    minute: datetime
+    locale: str
+    scheme: str | None
+    forwarded_proto: str | None
+    host: str | None
+    script_name: str | None
+    path: str | None
+    query: str | None
+
+
 class PageStore:
-    """A bounded LRU of rendered pages (per worker process; thread-safe)."""
+    """A bounded LRU of rendered pages (per worker process; thread-safe). It also knows which
+    paths it holds pages for, so other requests (static files, forms) skip the version read."""
 
     def __init__(self, size: int):
         self.size = size
-        self._pages: OrderedDict[tuple, Page] = OrderedDict()
+        self._pages: OrderedDict[PageKey, Page] = OrderedDict()
+        self._paths: Counter[str | None] = Counter()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> Page | None:
+    def get(self, key: PageKey) -> Page | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: Page) -> None:
+    def put(self, key: PageKey, page: Page) -> None:
         with self._lock:
+            if key not in self._pages:
+                self._paths[key.path] += 1
             self._pages[key] = page
             self._pages.move_to_end(key)
             while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+                old, _ = self._pages.popitem(last=False)
+                self._paths[old.path] -= 1
+                if not self._paths[old.path]:
+                    del self._paths[old.path]
+
+    def holds_path(self, path: str | None) -> bool:
+        return path in self._paths
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -96,8 +120,8 @@ def read_version(engine: Engine) -> int:
         return conn.execute(_VERSION).scalar() or 0
 
 
-def page_key(environ: dict, locale: str, version: int) -> tuple:
-    return (
+def page_key(environ: dict, locale: str, version: int) -> PageKey:
+    return PageKey(
         version,
         now().replace(second=0, microsecond=0),
         locale,
@@ -241,7 +265,7 @@ class SharedPageLayer:
         if any(name in cookies for name in self.private_cookies):
             return None
         locale = pages.locales.get(_locale_inputs(environ, cookies))
-        if locale is None:
+        if locale is None or not pages.store.holds_path(environ.get("PATH_INFO")):
             return None
         try:
             version = read_version(pages.engine)
