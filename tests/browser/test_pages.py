@@ -1,9 +1,13 @@
 """Every page at 360 px: no sideways scrolling, no serious axe-core violation, touch targets
-at least 44 px tall."""
+at least 44 px tall, light and error-free loading.
+
+Each page is loaded once per language and measured (`Measurements`); the tests below then
+assert one property each on those measurements, so a failure names what is wrong where."""
 
 from __future__ import annotations
 
 import gzip
+from dataclasses import dataclass, field
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -49,8 +53,8 @@ SMALL_TARGETS = """() => {
 
 @pytest.fixture(scope="module")
 def site(live_server, browser):
-    """One seller with a photo-less and a photo listing, a pending applicant, an admin; and a
-    signed-in session for each role (kept as storage state, so each test starts signed in)."""
+    """A seller with a listing (with a photo), a pending applicant, an admin; and a signed-in
+    session for each role, kept as storage state so a new context starts signed in."""
     seller = live_server.seller(name="第三 北星丸", boat_name="北星丸")
     listing = live_server.listing(
         seller,
@@ -75,28 +79,18 @@ def site(live_server, browser):
     }
 
 
-def open_page(browser, site, who, path, **context_options):
-    """A fresh phone context (Japanese by default, as the village's visitors mostly are)."""
-    ctx = phone_context(
-        browser, storage_state=site["states"][who] if who else None, **context_options
-    )
-    page = ctx.new_page()
-    response = page.goto(site["url"] + path.format(**site["ids"]))
-    assert response.status in (200, 404), response.status
-    return ctx, page
-
-
-@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
-def test_no_sideways_scrolling_at_360px(browser, site, name, who, path):
-    ctx, page = open_page(browser, site, who, path)
-    try:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"{name} is {width}px wide"
-        # Also with the language menu open (it is absolutely positioned).
-        page.locator("details.lang summary").tap()
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    finally:
-        ctx.close()
+@dataclass
+class Measurements:
+    lang: str = ""
+    status: int = 0
+    width: int = 0
+    width_with_menu_open: int = 0
+    serious: list = field(default_factory=list)  # axe-core serious/critical violations
+    small_targets: list = field(default_factory=list)
+    compressed: dict = field(default_factory=dict)  # url -> gzip size of HTML/CSS/JS
+    scripts: list = field(default_factory=list)
+    failed_requests: list = field(default_factory=list)
+    console_errors: list = field(default_factory=list)
 
 
 def serious_violations(page) -> list[str]:
@@ -108,70 +102,93 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
-def test_axe_finds_no_serious_violation(browser, site, name, who, path):
-    ctx, page = open_page(browser, site, who, path)
-    try:
-        serious = serious_violations(page)
-        assert not serious, f"{name}:\n" + "\n".join(serious)
-    finally:
-        ctx.close()
+@pytest.fixture(scope="module")
+def measure(browser, site):
+    """measure(who, path, locale) -> Measurements, loading each page once per module."""
+    cache: dict = {}
+
+    def _measure(who, path, locale="ja-JP") -> Measurements:
+        key = (who, path, locale)
+        if key in cache:
+            return cache[key]
+        state = site["states"][who] if who else None
+        ctx = phone_context(browser, locale=locale, storage_state=state)
+        m = Measurements()
+        responses = []
+        try:
+            page = ctx.new_page()
+            page.on("response", lambda response: responses.append(response))
+            page.on(
+                "console", lambda msg: msg.type == "error" and m.console_errors.append(msg.text)
+            )
+            page.on("pageerror", lambda error: m.console_errors.append(str(error)))
+            m.status = page.goto(site["url"] + path.format(**site["ids"])).status
+            page.wait_for_load_state("load")
+            m.lang = page.locator("html").get_attribute("lang")
+            m.width = page.evaluate("document.documentElement.scrollWidth")
+            m.small_targets = page.evaluate(SMALL_TARGETS)
+            m.serious = serious_violations(page)
+            for r in responses:
+                kind = r.request.resource_type
+                if kind in ("document", "stylesheet", "script") and r.status != 304:
+                    m.compressed[r.url] = len(gzip.compress(r.body(), 6))
+                if kind == "script":
+                    m.scripts.append(r.url)
+                if r.status >= 400 and kind != "document":
+                    m.failed_requests.append(f"{r.status} {r.url}")
+            # Last, with the language menu open (it is absolutely positioned).
+            page.locator("details.lang summary").tap()
+            m.width_with_menu_open = page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            ctx.close()
+        cache[key] = m
+        return m
+
+    return _measure
 
 
-@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
-def test_touch_targets_are_at_least_44px(browser, site, name, who, path):
-    ctx, page = open_page(browser, site, who, path)
-    try:
-        small = page.evaluate(SMALL_TARGETS)
-        assert not small, f"{name}:\n" + "\n".join(small)
-    finally:
-        ctx.close()
-
-
-@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
-def test_english_pages_fit_pass_axe_and_have_big_targets(browser, site, name, who, path):
-    """English words are longer than Japanese ones: the same three checks, in one page load."""
-    ctx, page = open_page(browser, site, who, path, locale="en-US")
-    try:
-        assert page.locator("html").get_attribute("lang") == "en"
-        width = page.evaluate("document.documentElement.scrollWidth")
-        problems = [f"{width}px wide"] if width > PHONE["width"] else []
-        problems += serious_violations(page) + page.evaluate(SMALL_TARGETS)
-        assert not problems, f"{name}:\n" + "\n".join(problems)
-    finally:
-        ctx.close()
-
-
+pages = pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
 WEIGHT_LIMIT = 60 * 1024  # HTML+CSS+JS of a page, compressed (QUALITY.md)
 
 
-@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=PAGE_IDS)
-def test_page_is_light_and_loads_without_errors(browser, site, name, who, path):
-    """HTML+CSS+JS under 60 KB compressed, no script at all, and nothing the browser complains
-    about: no console error (a CSP violation would be one), no failed sub-request."""
-    ctx = phone_context(browser, storage_state=site["states"][who] if who else None)
-    try:
-        page = ctx.new_page()
-        responses, errors = [], []
-        page.on("response", lambda response: responses.append(response))
-        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(site["url"] + path.format(**site["ids"]))
-        page.wait_for_load_state("load")
-        weighed = [
-            r for r in responses if r.request.resource_type in ("document", "stylesheet", "script")
-        ]
-        sizes = {r.url: len(gzip.compress(r.body(), 6)) for r in weighed if r.status != 304}
-        assert any(r.request.resource_type == "stylesheet" for r in weighed)
-        assert not any(r.request.resource_type == "script" for r in weighed)  # no JS at all, yet
-        assert sum(sizes.values()) < WEIGHT_LIMIT, sizes
-        failed = [
-            f"{r.status} {r.url}"
-            for r in responses
-            if r.status >= 400 and r.request.resource_type != "document"
-        ]
-        assert not failed
-        if name != "not found":  # the 404 page logs its own status as a console error
-            assert not errors, errors
-    finally:
-        ctx.close()
+@pages
+def test_no_sideways_scrolling_at_360px(measure, name, who, path):
+    m = measure(who, path)
+    assert m.status == (404 if name == "not found" else 200)
+    assert m.width <= PHONE["width"], f"{name} is {m.width}px wide"
+    assert m.width_with_menu_open <= PHONE["width"], f"{name} with the language menu open"
+
+
+@pages
+def test_axe_finds_no_serious_violation(measure, name, who, path):
+    m = measure(who, path)
+    assert not m.serious, f"{name}:\n" + "\n".join(m.serious)
+
+
+@pages
+def test_touch_targets_are_at_least_44px(measure, name, who, path):
+    m = measure(who, path)
+    assert not m.small_targets, f"{name}:\n" + "\n".join(m.small_targets)
+
+
+@pages
+def test_page_is_light_and_loads_without_errors(measure, name, who, path):
+    """HTML+CSS+JS under 60 KB compressed, no script at all (yet), and nothing the browser
+    complains about: no console error (a CSP violation would be one), no failed sub-request."""
+    m = measure(who, path)
+    assert len(m.compressed) >= 2, m.compressed  # the page and its stylesheet
+    assert sum(m.compressed.values()) < WEIGHT_LIMIT, m.compressed
+    assert not m.scripts
+    assert not m.failed_requests
+    if name != "not found":  # Chromium logs a 404 document as a console error
+        assert not m.console_errors
+
+
+@pages
+def test_english_pages_fit_pass_axe_and_have_big_targets(measure, name, who, path):
+    """English words are longer than Japanese ones: the same checks in English."""
+    m = measure(who, path, locale="en-US")
+    assert m.lang == "en"
+    problems = [f"{m.width}px wide"] if m.width > PHONE["width"] else []
+    problems += m.serious + m.small_targets
+    assert not problems, f"{name}:\n" + "\n".join(problems)
