@@ -12,7 +12,7 @@ from ..catalog import reference
 from ..catalog import services as catalog
 from ..errors import DomainError
 from ..extensions import limiter
-from ..media.images import save_photo
+from ..media.images import accept_photos
 from ..timeutil import end_of_next_day, now, to_tokyo
 from . import services
 from .forms import ApplicationForm, ListingForm
@@ -50,7 +50,7 @@ def apply():
     if form.validate_on_submit():
         try:
             photos = _uploaded("photo")
-            key = save_photo(photos[0], "photo") if photos else None
+            key = accept_photos(photos[:1], "photo")[0] if photos else None
             services.submit_application(current_user, form.data, key)
             tx.commit()
         except DomainError as error:
@@ -104,7 +104,7 @@ def new_listing():
     if form.validate_on_submit():
         data = form.listing_data(creating=True)
         try:
-            keys = [save_photo(photo) for photo in _uploaded("photos")[: catalog.MAX_PHOTOS]]
+            keys = accept_photos(_uploaded("photos")[: catalog.MAX_PHOTOS])
             listing = catalog.create_listing(current_user, data, keys)
             tx.commit()
         except DomainError as error:
@@ -130,7 +130,7 @@ def edit_listing(listing_id: int):
             catalog.update_listing(listing, form.listing_data(creating=False))
             photos = _uploaded("photos")
             if photos:
-                catalog.add_photos(listing, [save_photo(p) for p in photos])
+                catalog.add_photos(listing, accept_photos(photos))
             tx.commit()
         except DomainError as error:
             tx.rollback()
@@ -214,3 +214,6 @@ def _fill(form: ListingForm, listing) -> None:
     if listing.price_tiers:
         form.tier1_min.data = format_quantity(listing.price_tiers[0].min_quantity, listing.unit)
         form.tier1_price.data = str(listing.price_tiers[0].price_jpy)
+
+
+from . import order_views  # noqa: E402,F401
