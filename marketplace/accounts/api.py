@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from .. import db as tx
 from ..access import public, signed_in
-from ..api import bp, error_response, json_body, openapi
-from ..api.requests import hint
+from ..api import bp, error_response, openapi
+from ..api.requests import hint, json_body
 from ..extensions import limiter
 from . import services, throttle
 from .models import ROLES

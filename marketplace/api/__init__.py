@@ -146,5 +146,5 @@ def viewer():
     return current_user if current_user.is_authenticated else None
 
 
-from . import routes  # noqa: E402,F401  (registers the feature packages' endpoints)
-from .requests import json_body, query_args  # noqa: E402,F401
+# Last: the feature packages' api modules import `bp` and the helpers above.
+from . import routes  # noqa: E402,F401

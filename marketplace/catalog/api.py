@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from .. import db as tx
 from ..access import public, role_required
-from ..api import bp, json_body, openapi, query_args, viewer
-from ..api.requests import hint
+from ..api import bp, openapi, viewer
+from ..api.requests import hint, json_body, query_args
 from ..errors import NotFound
 from ..extensions import limiter
 from ..i18n import current_language
@@ -23,7 +23,7 @@ from .validation import quantity_error
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-MAX_ID = 2**53 - 1  # what every JSON client can hold exactly
+MAX_ID = 2**31 - 1  # ids are 32-bit integers (PostgreSQL INTEGER)
 LISTING_WRITES = "1000 per hour"
 ID = "<int:listing_id>"
 
@@ -51,7 +51,8 @@ def list_listings():
         seller_id=args.get("seller"),
         q=clean_text(args.get("q", "")) or None,
     )
-    cursor = int(args["cursor"]) if "cursor" in args else None
+    # A cursor is the id to continue below; one beyond any id we issue starts from the top.
+    cursor = min(int(args["cursor"]), MAX_ID) if "cursor" in args else None
     listings, next_id = services.browse(
         filters, limit=args.get("limit", DEFAULT_LIMIT), before_id=cursor
     )
@@ -223,7 +224,7 @@ openapi.add(
                     ),
                     _query(
                         "cursor",
-                        {"type": "string", "pattern": "^[1-9][0-9]{0,15}$"},
+                        {"type": "string", "pattern": "^[1-9][0-9]{0,9}$"},
                         "The `next` value of the previous page.",
                     ),
                 ],
