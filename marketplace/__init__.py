@@ -82,4 +82,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (catalog_bp, accounts_bp, sellers_bp, admin_bp, media_bp, i18n_bp, orders_bp, api_bp):
         app.register_blueprint(bp)
+    from .payments.webhooks import bp as stripe_webhooks_bp
+
+    app.register_blueprint(stripe_webhooks_bp)
     labels.init_app(app)

@@ -49,6 +49,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox)
     from .demo.cli import demo
     from .i18n.cli import translations
+    from .orders.cli import reservations
+    from .payments.cli import payments
 
     app.cli.add_command(demo)
     app.cli.add_command(translations)
+    app.cli.add_command(reservations)
+    app.cli.add_command(payments)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
@@ -229,21 +229,29 @@ def _make_order(checkout, seller_id, lines, buyer, margin) -> Order:
     return order
 
 
-def abandon(checkout: Checkout) -> None:
-    """Give up an unpaid checkout now: its holds are released and its orders cancelled."""
+def abandon(checkout: Checkout) -> bool:
+    """Give up an unpaid checkout now: its holds are released and its orders cancelled.
+    Conditional updates: a payment recorded meanwhile (webhook, reconcile) stands, and two
+    concurrent runs close it once. False when it was no longer awaiting payment."""
     from ..inventory.models import Reservation
 
     for order in checkout.orders:
         if order.status != "awaiting_payment":
             continue
+        cancelled = db.session.execute(
+            update(Order).where(Order.id == order.id, Order.status == "awaiting_payment").values(status="cancelled")
+        ).rowcount
+        if cancelled != 1:
+            continue
         for reservation in db.session.scalars(
             select(Reservation).where(Reservation.order_line_id.in_([line.id for line in order.lines]))
         ):
             inventory.release(reservation)
-        order.status = "cancelled"
         order.events.append(OrderEvent(status="cancelled", note=_("The checkout was not paid in time.")))
-    if checkout.status == "awaiting_payment":
-        checkout.status = "expired"
+    closed = db.session.execute(
+        update(Checkout).where(Checkout.id == checkout.id, Checkout.status == "awaiting_payment").values(status="expired")
+    ).rowcount
+    return closed == 1
 
 
 def expire_checkouts() -> tuple[int, int]:
@@ -258,6 +266,5 @@ def expire_checkouts() -> tuple[int, int]:
         if any(order.status != "awaiting_payment" for order in checkout.orders):
             # Partly paid: the paid orders stand; only the unpaid ones close.
             pass
-        abandon(checkout)
-        closed += 1
+        closed += abandon(checkout)
     return released, closed

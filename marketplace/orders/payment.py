@@ -49,6 +49,8 @@ def ensure_setup_intent(checkout: Checkout) -> None:
 def pay(checkout: Checkout, payment_method: str | None) -> PayResult:
     if checkout.status == "paid":
         return PayResult("paid", orders=checkout.orders)
+    if checkout.status == "expired":  # its orders were cancelled and their stock released
+        raise Conflict(_("The checkout was not paid in time."))
     if payment_method:
         ensure_setup_intent(checkout)
         try:

@@ -47,6 +47,7 @@ class Intent:
     order_id: int | None
     created: datetime | None
     next_action: dict | None = field(default=None)
+    customer: str | None = None
 
     @property
     def authorised(self) -> bool:
@@ -107,6 +108,7 @@ def _intent(obj) -> Intent:
         order_id=int(order_id) if order_id and str(order_id).isdigit() else None,
         created=created,
         next_action=next_action,
+        customer=getattr(obj, "customer", None),
     )
 
 
