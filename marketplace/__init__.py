@@ -24,11 +24,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
 
     _init_extensions(app)
-    _register_blueprints(app)
 
     from . import http_errors, security
 
-    security.init_app(app)
+    security.init_app(app)  # before the blueprints: it sets the URL converters their routes use
+    _register_blueprints(app)
     http_errors.init_app(app)
 
     from .cli import register
@@ -64,15 +64,16 @@ def _import_models() -> None:
     from .cart import models as _cart  # noqa: F401
     from .catalog import models as _catalog  # noqa: F401
     from .inventory import models as _inventory  # noqa: F401
+    from .notifications import models as _notifications  # noqa: F401
     from .orders import models as _orders  # noqa: F401
     from .payments import models as _payments  # noqa: F401
-    from .notifications import models as _notifications  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .api import bp as api_bp
+    from .cart.views import bp as cart_bp
     from .catalog.views import bp as catalog_bp
     from .i18n.views import bp as i18n_bp
     from .media.views import bp as media_bp
@@ -80,7 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from .orders.views import bp as orders_bp
     from .sellers.views import bp as sellers_bp
 
-    for bp in (catalog_bp, accounts_bp, sellers_bp, admin_bp, media_bp, i18n_bp, orders_bp, api_bp):
+    for bp in (catalog_bp, accounts_bp, sellers_bp, admin_bp, media_bp, i18n_bp, orders_bp, cart_bp, api_bp):
         app.register_blueprint(bp)
     from .payments.webhooks import bp as stripe_webhooks_bp
 

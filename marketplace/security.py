@@ -1,4 +1,4 @@
-"""Response headers (CSP, HSTS, …) and safe redirect targets."""
+"""Response headers (CSP, HSTS, …), HTTPS, safe redirect targets and ids from user input."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, redirect, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+# The largest id a PostgreSQL INTEGER column holds: a bigger one would be a database error.
+MAX_ID = 2**31 - 1
 
 STRIPE_HOSTS = {
     "script": ["https://js.stripe.com"],
@@ -43,7 +47,35 @@ def content_security_policy(app: Flask) -> str:
     )
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in our routes. An id the database cannot hold is one that exists nowhere: up
+    to ten digits it becomes 0 (the lookup answers 404), longer it matches no route (404). A
+    converter that refused it instead would make werkzeug answer 405 for other methods."""
+
+    regex = r"\d{1,10}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0
+
+
+def parse_id(raw: object) -> int | None:
+    """An id from user input ('42' or 42), or None: ASCII digits only ('²'.isdigit() is True
+    but int('²') fails), from 1 to MAX_ID."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, str):
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
+            return None
+        raw = int(raw)
+    if not isinstance(raw, int):
+        return None
+    return raw if 1 <= raw <= MAX_ID else None
+
+
 def init_app(app: Flask) -> None:
+    """Call before the blueprints are registered (their rules use the `int` converter)."""
+    app.url_map.converters["int"] = IdConverter
     csp = content_security_policy(app)
 
     @app.after_request

@@ -276,7 +276,7 @@ def dawn_catch(make):
         ("ja", [r"2026/11/25 7:30", r"¥1,800", r"12\.5 kg", r"（税込）"]),
         ("en", [r"11/25/26,\s7:30\sAM", r"¥1,800", r"12\.5 kg", r"\(tax included\)"]),
         ("zh_Hans", [r"2026/11/25 07:30", r"JP¥1,800", r"12\.5 公斤"]),
-        ("ko", [r"26\. 11\. 25\. AM 7:30", r"JP¥1,800", r"12\.5 kg"]),
+        ("ko", [r"26\. 11\. 25\. (AM|오전) 7:30", r"JP¥1,800", r"12\.5 kg"]),
     ],
 )
 def test_listing_page_in_tokyo_time_and_local_formats(client, dawn_catch, locale, expected):

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import login_user, logout_user
 
 from .. import db as tx
 from ..access import public, signed_in
+from ..cart import views as cart_views
 from ..errors import DomainError
 from ..extensions import limiter
 from ..i18n import current_language
@@ -17,11 +18,14 @@ bp = Blueprint("accounts", __name__)
 
 
 def _start_session(user) -> None:
-    # A fresh session on sign-in (no fixation): keep only the language choice.
+    # A fresh session on sign-in (no fixation): keep only the language choice; the guest's
+    # cart (found by its token) joins the account's cart.
     kept = {k: session[k] for k in ("lang",) if k in session}
+    guest_cart = session.get(cart_views.CART_TOKEN)
     session.clear()
     session.update(kept)
     login_user(user)
+    cart_views.adopt_guest_cart(guest_cart, user)
 
 
 @bp.route("/signin", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from ..db import rollback
 from ..errors import DomainError, Forbidden
 from ..extensions import csrf
 
@@ -80,6 +81,7 @@ def _too_large_message() -> str:
 
 @bp.errorhandler(DomainError)
 def domain_error(error: DomainError):
+    rollback()  # a refused request leaves nothing half-done behind (no hold, no half order)
     return error_response(error.status, error.code, error.message, error.fields, **error.extra)
 
 

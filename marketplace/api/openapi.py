@@ -48,6 +48,7 @@ _schemas: dict[str, dict] = {}
 ERROR_CODES = {
     400: ("validation_error", "The request does not fit this document."),
     401: ("unauthorized", "No valid bearer token (or session)."),
+    402: ("payment_failed", "The card was declined or cannot be used; try another card."),
     403: ("forbidden", "Signed in, but not allowed (wrong role, or a cross-site request)."),
     404: ("not_found", "No such resource, or not yours."),
     409: ("invalid_transition", "The resource cannot change like that now."),
@@ -55,6 +56,7 @@ ERROR_CODES = {
     415: ("unsupported_media_type", "The body is not JSON."),
     422: ("validation_error", "Well-formed, but breaks a rule; `fields` says which."),
     429: ("rate_limited", "Too many failed attempts; try again later."),
+    503: ("payment_unavailable", "Stripe cannot be reached now; nothing changed, try again."),
 }
 
 _schemas["Error"] = {
@@ -111,7 +113,7 @@ def errors(*statuses: int) -> dict:
 
 def _error_response(status: int) -> dict:
     code, description = ERROR_CODES[status]
-    codes = [code, "conflict"] if status == 409 else [code]
+    codes = [code, "conflict", "out_of_stock"] if status == 409 else [code]
     schema = {
         "allOf": [
             ref("Error"),

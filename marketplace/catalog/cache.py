@@ -25,6 +25,7 @@ Two halves share the store:
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
@@ -36,9 +37,9 @@ from typing import NamedTuple
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.http import parse_cookie, parse_etags
 
 from ..i18n import COOKIE as LANG_COOKIE
@@ -113,11 +114,49 @@ class PageStore:
 # --- the key -------------------------------------------------------------------------------
 
 
-def read_version(engine: Engine) -> int:
-    """The shared catalog version (`services.catalog_version`), on its own short connection so
-    the WSGI layer can read it without an app context or ORM session."""
-    with engine.connect() as conn:
-        return conn.execute(_VERSION).scalar() or 0
+class VersionReader:
+    """Reads the shared catalog version (`services.catalog_version`) on one connection that the
+    worker process keeps open in autocommit: every read sees the latest commit, no transaction
+    stays open, and a read is one round trip, not a pool checkout, a ping and a rollback
+    (on PostgreSQL that is the difference between keeping up with a bare endpoint or not)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._conn: Connection | None = None
+        self._pid = 0
+        self._inherited: list[Connection] = []  # a parent's, after a fork: never touched
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def read(self) -> int:
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return self._connection().execute(_VERSION).scalar() or 0
+                except DBAPIError:
+                    self._drop()  # the server went away: reconnect once, then give up
+                    if attempt == 2:
+                        raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _connection(self) -> Connection:
+        if self._conn is not None and self._pid != os.getpid():
+            self._inherited.append(self._conn)
+            self._conn = None
+        if self._conn is None:
+            self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._pid = os.getpid()
+        return self._conn
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.invalidate()  # closes the DBAPI connection now, even after a dispose
+            self._conn.close()
+            self._conn = None
 
 
 def page_key(environ: dict, locale: str, version: int) -> PageKey:
@@ -151,16 +190,15 @@ class SharedPages:
         self.app = app
         self.store = PageStore(size)
         self.locales: dict[tuple, str] = {}
-        self._engine: Engine | None = None
+        self._reader: VersionReader | None = None
 
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
+    def version(self) -> int:
+        if self._reader is None:
             from ..extensions import db
 
             with self.app.app_context():
-                self._engine = db.engine
-        return self._engine
+                self._reader = VersionReader(db.engine)
+        return self._reader.read()
 
     def remember_locale(self, inputs: tuple, locale: str) -> None:
         if len(self.locales) >= LOCALE_MEMO_SIZE:
@@ -218,7 +256,7 @@ def shared_page(view: Callable) -> Callable:
         locale = str(get_locale())
         if "lang" not in request.args:
             pages.remember_locale(_locale_inputs(request.environ, request.cookies), locale)
-        key = page_key(request.environ, locale, read_version(pages.engine))
+        key = page_key(request.environ, locale, pages.version())
         page = pages.store.get(key)
         if page is None:
             response = make_response(view(*args, **kwargs))
@@ -268,7 +306,7 @@ class SharedPageLayer:
         if locale is None or not pages.store.holds_path(environ.get("PATH_INFO")):
             return None
         try:
-            version = read_version(pages.engine)
+            version = pages.version()
         except SQLAlchemyError:
             return None  # let Flask handle (and report) a database that is down
         page = pages.store.get(page_key(environ, locale, version))

@@ -143,7 +143,7 @@ _listing_fields = {
     "temperature": {**_nullable({"type": "string", "enum": list(TEMPERATURES)})},
     "caught_at": {
         **_nullable(WHEN),
-        "description": "Not in the future (`422`). Default for a catch: now.",
+        "description": "Not in the future, nor before 2000 (`422`). Default for a catch: now.",
     },
     "landing_port": {
         **_nullable({"type": "string", "maxLength": 80}),
@@ -156,7 +156,10 @@ _listing_fields = {
         "description": "In the future and within 60 days (`422`). Default for a catch: the "
         "end of tomorrow, Japan time.",
     },
-    "best_before": _nullable({"type": "string", "format": "date"}),
+    "best_before": {
+        **_nullable({"type": "string", "format": "date"}),
+        "description": "A date in the years 2000 to 2100 (`422`).",
+    },
     "price_tiers": {
         "anyOf": [
             {"type": "array", "maxItems": MAX_TIERS, "items": _tier_input},
@@ -196,7 +199,8 @@ SCHEMAS = {
     "ListingUpdate": {
         "type": "object",
         "description": "Only the fields present change. `status` pauses (`paused`) or resumes "
-        "(`active`) the listing. Unknown fields are ignored.",
+        "(`active`) the listing. A new `unit` needs the quantities kept from before to fit it "
+        "(`422` on `unit`). Unknown fields are ignored.",
         "properties": {
             **_listing_fields,
             "status": {"type": "string", "enum": ["active", "paused"]},

@@ -271,6 +271,13 @@ def live_listing(listing_id: int) -> Listing:
     return listing
 
 
+def live_ids(listing_ids: list[int]) -> set[int]:
+    """Which of these listings are on sale now (the catalog's rules: `_live_only`)."""
+    if not listing_ids:
+        return set()
+    return set(db.session.scalars(_live_only(select(Listing.id)).where(Listing.id.in_(listing_ids))))
+
+
 def public_seller(seller_id: int) -> User:
     user = db.session.get(User, seller_id, options=[joinedload(User.seller)])
     if user is None or user.seller is None or user.seller.status != "approved" or not user.active:

@@ -202,16 +202,14 @@ def clean_listing(data: dict, *, seller, existing=None) -> dict:
     elif creating:
         out["description"] = {}
 
-    if creating or "price_jpy" in data:
-        if errors.require(data, "price_jpy"):
-            out["price_jpy"] = _price(data["price_jpy"], "price_jpy", errors)
+    if (creating or "price_jpy" in data) and errors.require(data, "price_jpy"):
+        out["price_jpy"] = _price(data["price_jpy"], "price_jpy", errors)
 
-    if creating or "quantity" in data:
-        if errors.require(data, "quantity"):
-            quantity = _quantity(data["quantity"], unit, "quantity", errors, allow_zero=not creating)
-            out["quantity_available"] = quantity
-            if quantity is not None:
-                out["quantity_listed"] = quantity
+    if (creating or "quantity" in data) and errors.require(data, "quantity"):
+        quantity = _quantity(data["quantity"], unit, "quantity", errors, allow_zero=not creating)
+        out["quantity_available"] = quantity
+        if quantity is not None:
+            out["quantity_listed"] = quantity
 
     if "min_order" in data and data["min_order"] not in (None, ""):
         out["min_order"] = _quantity(data["min_order"], unit, "min_order", errors)
@@ -274,6 +272,13 @@ def clean_listing(data: dict, *, seller, existing=None) -> dict:
     listed = out.get("quantity_available")
     if creating and min_order and listed and min_order > listed:
         errors["min_order"] = _("The minimum order cannot be more than the quantity listed.")
+    if not creating and unit != existing.unit and "unit" not in errors:
+        # Quantities kept from before must still fit the new unit (2.5 kg is not 2.5 pieces).
+        kept = [] if "quantity" in data else [existing.quantity_available]
+        kept += [] if "min_order" in data else [existing.min_order]
+        kept += [] if "price_tiers" in data else [t.min_quantity for t in existing.price_tiers]
+        if any(q % STEP[unit] for q in kept):
+            errors["unit"] = quantity_error(BadQuantity("step"), unit)
 
     if errors:
         raise ValidationFailed(_("Please correct the marked fields."), dict(errors))

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 
 from ..access import public
 from ..errors import NotFound
+from ..security import parse_id
 from . import cache, reference, services
 from .cache import shared_page
 from .models import KINDS, TEMPERATURES
@@ -29,8 +30,7 @@ def _filters() -> CatalogFilter:
 
 
 def _cursor() -> int | None:
-    raw = request.args.get("cursor", "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return parse_id(request.args.get("cursor", ""))
 
 
 def _next_url(next_id: int | None, **values) -> str | None:

@@ -15,8 +15,15 @@ import warnings
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
-from PIL import JpegImagePlugin, MpoImagePlugin, PngImagePlugin, WebPImagePlugin  # noqa: F401 (registers them)
+from PIL import (  # noqa: F401 (registers them)
+    Image,
+    ImageOps,
+    JpegImagePlugin,
+    MpoImagePlugin,
+    PngImagePlugin,
+    UnidentifiedImageError,
+    WebPImagePlugin,
+)
 
 from ..db import after_commit
 from ..errors import ValidationFailed

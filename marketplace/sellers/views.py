@@ -214,3 +214,6 @@ def _fill(form: ListingForm, listing) -> None:
     if listing.price_tiers:
         form.tier1_min.data = format_quantity(listing.price_tiers[0].min_quantity, listing.unit)
         form.tier1_price.data = str(listing.price_tiers[0].price_jpy)
+
+
+from . import order_views  # noqa: E402,F401

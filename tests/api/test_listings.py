@@ -537,3 +537,22 @@ def test_listing_values_have_the_documented_types(api, make):
     assert OFFSET.search(item["caught_at"]) and OFFSET.search(item["available_until"])
     assert item["photos"] == ["http://shop.test/media/AbCdEfGhIjKlMnOpQrSt-large.webp"]
     assert item["url"].startswith("http://shop.test/listings/")
+
+
+def test_a_new_unit_must_fit_the_quantities_kept(api, seller_token):
+    _, token = seller_token
+    listing_id = api.post("/listings", token=token, json=new_listing(quantity="12.5")).get_json()[
+        "id"
+    ]
+    refused = api.patch(f"/listings/{listing_id}", token=token, json={"unit": "piece"})
+    assert refused.status_code == 422
+    assert list(refused.get_json()["error"]["fields"]) == ["unit"]
+    changed = api.patch(
+        f"/listings/{listing_id}",
+        token=token,
+        json={"unit": "piece", "quantity": "12", "min_order": "1"},
+    )
+    assert changed.status_code == 200
+    assert (
+        changed.get_json()["quantity_available"] == "12" and changed.get_json()["unit"] == "piece"
+    )

@@ -91,6 +91,7 @@ def _fresh_token(user) -> str:
 # stock, text that is blank once invisible characters are removed): the only ones a valid
 # request may be refused for, with 422.
 RULE_FIELDS = {
+    "unit",
     "quantity",
     "min_order",
     "caught_at",

@@ -81,8 +81,12 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, smtp_server):
+def live_server(tmp_path_factory, smtp_server, localstripe):
+    """The app, paying through localstripe (tests/localstripe.py) as `flask demo run` does: its
+    API and its fake Stripe.js (so the CSP allows that origin), and its webhook deliveries."""
     from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from marketplace.demo.local_shop import register_webhook
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args, **kwargs):  # errors are still logged
@@ -103,6 +107,8 @@ def live_server(tmp_path_factory, smtp_server):
             "MEDIA_ROOT": str(tmp / "media"),
             "BASE_URL": url,
             "RATELIMIT_STORAGE_URI": "memory://",
+            "STRIPE_API_BASE": localstripe,
+            "STRIPE_JS_URL": f"{localstripe}/js.stripe.com/v3/",
         }
     )
     with app.app_context():
@@ -110,6 +116,7 @@ def live_server(tmp_path_factory, smtp_server):
     server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    register_webhook(localstripe, f"{url}/stripe/webhook", app.config["STRIPE_WEBHOOK_SECRET"])
     yield LiveServer(url=url, app=app)
     server.shutdown()
     thread.join(timeout=10)

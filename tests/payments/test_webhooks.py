@@ -25,7 +25,15 @@ from marketplace.orders import payment, services
 from marketplace.orders.models import Checkout, Order
 from marketplace.payments.models import WebhookEvent
 
-from .conftest import authorise_behind_our_back, checkout_for, deliver, dump, event_payload, order_events, signature
+from .conftest import (
+    authorise_behind_our_back,
+    checkout_for,
+    deliver,
+    dump,
+    event_payload,
+    order_events,
+    signature,
+)
 
 
 @pytest.fixture
