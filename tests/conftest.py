@@ -8,6 +8,7 @@ import socket
 import threading
 
 import pytest
+import stripe
 from aiosmtpd.controller import Controller
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -159,3 +160,9 @@ def signed_in(client):
         return client
 
     return _sign_in
+
+
+@pytest.fixture
+def stripe_client(localstripe):
+    """The real `stripe` library, pointed at the test session's localstripe."""
+    return stripe.StripeClient("sk_test_localstripe", base_addresses={"api": localstripe})

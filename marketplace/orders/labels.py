@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from .address import postal_code
 from .delivery import SLOTS
 
 STATUS_LABELS = {
@@ -36,7 +37,14 @@ def carrier_label(carrier: str) -> str:
     return str(CARRIER_LABELS.get(carrier, carrier))
 
 
+def postal_label(text: str | None) -> str:
+    """'1000001' (or what the buyer typed) -> '〒100-0001'."""
+    code = postal_code(text) or (text or "")
+    return f"〒{code[:3]}-{code[3:]}" if len(code) == 7 else f"〒{code}"
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(
-        order_status_label=order_status_label, delivery_slot_label=delivery_slot_label, carrier_label=carrier_label
+        order_status_label=order_status_label, delivery_slot_label=delivery_slot_label, carrier_label=carrier_label,
+        postal_label=postal_label,
     )

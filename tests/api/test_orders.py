@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import stripe
 
 from marketplace.catalog.models import Listing
 from marketplace.extensions import db as _db
@@ -19,11 +18,6 @@ from ..orders.test_payments import authenticate, card
 @pytest.fixture
 def app_overrides(localstripe):
     return {"STRIPE_API_BASE": localstripe}
-
-
-@pytest.fixture
-def stripe_client(localstripe):
-    return stripe.StripeClient("sk_test_localstripe", base_addresses={"api": localstripe})
 
 
 @pytest.fixture

@@ -157,6 +157,12 @@ def test_pieces_only_need_no_margin_explanation(client, shop):
 # --- placing the order ----------------------------------------------------------------------
 
 
+def test_the_postal_code_is_shown_the_usual_way_however_it_was_typed(client, filled):
+    for typed in ("1000001", "１００－０００１", "〒100 0001"):
+        page = review(client, headers=EN, postal_code=typed).get_data(as_text=True)
+        assert "〒100-0001 東京都千代田区千代田" in page, typed
+
+
 def test_confirming_reserves_the_stock_and_opens_the_card_page(client, filled, localstripe):
     checkout = placed(client)
     with client.session_transaction() as session:

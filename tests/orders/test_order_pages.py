@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import stripe
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -38,11 +37,6 @@ def csrf_on():
 @pytest.fixture
 def app_overrides(localstripe, request):
     return {"STRIPE_API_BASE": localstripe, "WTF_CSRF_ENABLED": "csrf_on" in request.fixturenames}
-
-
-@pytest.fixture
-def stripe_client(localstripe):
-    return stripe.StripeClient("sk_test_localstripe", base_addresses={"api": localstripe})
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-import stripe
 
 from marketplace import db as tx
 from marketplace.errors import Conflict, InvalidTransition, OutOfStock, PaymentFailed
@@ -21,11 +20,6 @@ from marketplace.timeutil import freeze, now, tokyo_today
 @pytest.fixture
 def app_overrides(localstripe):
     return {"STRIPE_API_BASE": localstripe}
-
-
-@pytest.fixture
-def stripe_client(localstripe):
-    return stripe.StripeClient("sk_test_localstripe", base_addresses={"api": localstripe})
 
 
 def card(stripe_client, number: str) -> str:

@@ -34,11 +34,6 @@ def app_overrides(localstripe):
 
 
 @pytest.fixture
-def stripe_client(localstripe):
-    return stripe.StripeClient("sk_test_localstripe", base_addresses={"api": localstripe})
-
-
-@pytest.fixture
 def shop(make):
     fisher = make.seller(name="浜丸")
     processor = make.seller(name="北の干物屋", kind="processor")
