@@ -110,7 +110,7 @@ def _parse(listing: Listing, raw: object, *, allow_zero: bool = False) -> Decima
         raise ValidationFailed(message, {"quantity": message}) from error
 
 
-def _available(listing: Listing) -> Decimal:
+def available_now(listing: Listing) -> Decimal:
     """What a buyer could reserve now: stock, plus holds that expired but are not cleaned up."""
     return listing.quantity_available + held_expired_quantity([listing.id]).get(listing.id, Decimal(0))
 
@@ -130,7 +130,7 @@ def problem(listing: Listing, quantity: Decimal, available: Decimal) -> str | No
 
 
 def _refuse_if_unfit(listing: Listing, quantity: Decimal) -> None:
-    message = problem(listing, quantity, _available(listing))
+    message = problem(listing, quantity, available_now(listing))
     if message:
         raise ValidationFailed(message, {"quantity": message})
 

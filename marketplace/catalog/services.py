@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select, union_all, update
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy import Select, event, or_, select, union_all, update
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 
 from ..accounts.models import SellerProfile, User
 from ..errors import InvalidTransition, NotFound, ValidationFailed
@@ -133,12 +133,28 @@ def _refresh_search_text(listing: Listing) -> None:
     listing.search_text = fold(" ".join(p for p in parts if p))
 
 
+_CATALOG_CHANGED = "hamaichi_catalog_changed"
+
+
 def bump_catalog_version() -> None:
-    """Every change that can alter a public page moves the shared catalog version on."""
-    result = db.session.execute(update(CatalogState).where(CatalogState.id == 1).values(version=CatalogState.version + 1))
-    if result.rowcount == 0:
-        db.session.add(CatalogState(id=1, version=1))
-        db.session.flush()
+    """Every change that can alter a public page moves the shared catalog version on: once per
+    transaction, as it commits. The version row is then locked last and only for an instant,
+    so checkouts of different listings neither queue on it nor deadlock over it (one that took
+    listing A then the version, another listing B then the version, each waiting for the other)."""
+    db.session.info[_CATALOG_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _move_catalog_version(session: Session) -> None:
+    if session.info.pop(_CATALOG_CHANGED, False):
+        moved = session.execute(update(CatalogState).where(CatalogState.id == 1).values(version=CatalogState.version + 1))
+        if moved.rowcount == 0:
+            session.add(CatalogState(id=1, version=1))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_catalog_change(session: Session, previous_transaction) -> None:
+    session.info.pop(_CATALOG_CHANGED, None)
 
 
 def catalog_version() -> int:

@@ -123,4 +123,4 @@ def held_expired_quantity(listing_ids: list[int]) -> dict[int, Decimal]:
         .where(Reservation.listing_id.in_(listing_ids), Reservation.state == "held", Reservation.expires_at <= now())
         .group_by(Reservation.listing_id)
     ).all()
-    return {listing_id: Decimal(total) / 1000 for listing_id, total in rows}
+    return {listing_id: Decimal(total) for listing_id, total in rows}  # the column type gives kg/pieces

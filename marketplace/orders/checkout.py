@@ -178,15 +178,18 @@ def create_checkout(
         expires_at=expires_at,
     )
     db.session.add(checkout)
-    short: list[int] = []
+    wanted: list[tuple[Listing, Decimal, OrderLine]] = []
     for seller_id, lines in by_seller.items():
         order = _make_order(checkout, seller_id, lines, buyer, config["AUTHORISE_MARGIN_PERCENT"])
-        for line, (listing, quantity) in zip(order.lines, lines, strict=True):
-            reservation = inventory.hold(listing.id, quantity, expires_at)
-            if reservation is None:
-                short.append(listing.id)
-            else:
-                reservation.order_line = line
+        wanted += [(listing, quantity, line) for line, (listing, quantity) in zip(order.lines, lines, strict=True)]
+    short: list[int] = []
+    # Listings are locked in id order, so two checkouts of the same listings never deadlock.
+    for listing, quantity, line in sorted(wanted, key=lambda want: want[0].id):
+        reservation = inventory.hold(listing.id, quantity, expires_at)
+        if reservation is None:
+            short.append(listing.id)
+        else:
+            reservation.order_line = line
     if short:
         names = ", ".join(pick(db.session.get(Listing, i).title) for i in short)
         raise OutOfStock(

@@ -70,6 +70,20 @@ def test_holds_expire_on_time_and_once(app, shop):
     assert all(order.payment_intent_id is None for order in made.orders)
 
 
+def test_expired_holds_count_as_free_stock_before_anything_cleans_them_up(app, shop):
+    """What the cart offers counts a lapsed hold as stock again, to the gram."""
+    from marketplace.cart import services as carts
+    from marketplace.inventory.services import held_expired_quantity
+
+    start = now()
+    freeze(start)
+    checkout_for([(shop["salmon"], "2.5")])
+    freeze(start + timedelta(minutes=16))
+    assert held_expired_quantity([shop["salmon"].id]) == {shop["salmon"].id: Decimal("2.5")}
+    assert available(shop["salmon"].id) == Decimal("0.5")  # nothing has cleaned up yet…
+    assert carts.available_now(db.session.get(Listing, shop["salmon"].id)) == Decimal("3.0")  # …but it is free
+
+
 def test_a_paid_checkout_is_left_alone(app, shop):
     start = now()
     freeze(start)
