@@ -32,6 +32,7 @@ from ..inventory.models import Reservation
 from ..inventory.services import held_expired_quantity
 from ..orders import pricing
 from ..orders.models import Checkout
+from ..security import parse_id
 from ..shipping.rates import order_fee
 from ..units import BadQuantity, parse_quantity
 from .models import Cart, CartItem
@@ -94,10 +95,9 @@ def unit_label(unit: str) -> str:
     return _("kg") if unit == "kg" else _("pcs")
 
 
-def _on_sale(listing_id: object) -> Listing:
-    if isinstance(listing_id, str) and listing_id.isdigit() and len(listing_id) < 12:
-        listing_id = int(listing_id)
-    if not isinstance(listing_id, int) or isinstance(listing_id, bool) or listing_id < 1:
+def _on_sale(raw: object) -> Listing:
+    listing_id = parse_id(raw)
+    if listing_id is None:
         raise NotFound(_("This listing is not on sale."))
     return catalog.live_listing(listing_id)
 

@@ -24,6 +24,7 @@ from ..i18n import pick
 from ..i18n import quantity as shown_quantity
 from ..orders import checkout as checkouts
 from ..orders import guests
+from ..security import parse_id
 from . import services
 from .forms import AddForm, QuantityForm
 from .models import Cart
@@ -124,10 +125,11 @@ def add():
 
 
 def _listing_on_sale(raw: str | None):
-    if not raw or not raw.isdigit() or len(raw) > 12:
+    listing_id = parse_id(raw)
+    if listing_id is None:
         return None
     try:
-        return catalog.live_listing(int(raw))
+        return catalog.live_listing(listing_id)
     except NotFound:
         return None
 

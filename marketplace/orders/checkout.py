@@ -20,6 +20,7 @@ from ..errors import OutOfStock, ValidationFailed
 from ..extensions import db
 from ..i18n import pick
 from ..inventory import services as inventory
+from ..security import parse_id
 from ..shipping.rates import order_fee
 from ..textclean import clean_text
 from ..timeutil import now, tokyo_today
@@ -102,10 +103,8 @@ def clean_items(raw, errors) -> list[Item]:
         return []
     items: dict[int, Item] = {}
     for index, entry in enumerate(raw):
-        listing_id = entry.get("listing_id") if isinstance(entry, dict) else None
-        if isinstance(listing_id, str) and listing_id.isdigit():
-            listing_id = int(listing_id)
-        if not isinstance(listing_id, int) or isinstance(listing_id, bool) or not 0 < listing_id < 2**62:
+        listing_id = parse_id(entry.get("listing_id")) if isinstance(entry, dict) else None
+        if listing_id is None:
             errors[f"items[{index}].listing_id"] = _("Unknown item.")
             continue
         quantity = entry.get("quantity")

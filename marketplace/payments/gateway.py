@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 import stripe
 from flask import current_app
 
+from ..security import parse_id
+
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 20
 
@@ -105,7 +107,7 @@ def _intent(obj) -> Intent:
         status=obj.status,
         amount=obj.amount,
         client_secret=obj.client_secret,
-        order_id=int(order_id) if order_id and str(order_id).isdigit() else None,
+        order_id=parse_id(str(order_id or "")),
         created=created,
         next_action=next_action,
         customer=getattr(obj, "customer", None),
@@ -207,7 +209,7 @@ def parse_event(payload: bytes, signature: str | None) -> Event:
         id=event.id,
         type=event.type,
         object_id=getattr(obj, "id", ""),
-        order_id=int(order_id) if order_id and str(order_id).isdigit() else None,
+        order_id=parse_id(str(order_id or "")),
     )
 
 

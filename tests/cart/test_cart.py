@@ -144,6 +144,16 @@ def test_add_from_the_listing_page_of_an_anonymous_visitor_goes_through_a_confir
     assert missing.status_code == 302 and missing.headers["Location"] == "/cart"
 
 
+@pytest.mark.parametrize("listing_id", ["²", "١", "0", "-1", "99999999999999999999", "1e3", "", "abc"])
+def test_odd_listing_ids_are_a_clear_no_never_a_crash(client, shop, listing_id):
+    """'²'.isdigit() is True, yet int('²') fails: ids from a form are ASCII digits or nothing."""
+    added = add(client, SimpleNamespace(id=listing_id), "1", headers=EN)
+    assert 400 <= added.status_code < 500 or added.status_code == 302, added.status_code
+    assert client.get("/cart", headers=EN).status_code == 200
+    confirm = client.get(f"/cart/add?listing_id={listing_id}&quantity=1", headers=EN)
+    assert confirm.status_code == 302 and confirm.headers["Location"] == "/cart"
+
+
 def test_a_guest_cart_outlives_the_browser_session(app, client, shop):
     response = add(client, shop.salmon, "1.0")
     cookie = response.headers["Set-Cookie"]
