@@ -112,7 +112,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
     target = target.strip()
     if any(ord(c) < 32 for c in target) or "\\" in target:
         return default
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. "//[" : an unclosed IPv6 host
+        return default
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target

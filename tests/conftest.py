@@ -9,6 +9,7 @@ import threading
 
 import pytest
 import stripe
+from hypothesis import settings
 from aiosmtpd.controller import Controller
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -21,6 +22,11 @@ from marketplace.timeutil import freeze
 from . import factories
 
 pytest_plugins = ["tests.localstripe"]
+
+# CI runs the generated examples derandomized, so a run is repeatable and a red CI means a
+# change broke something; at a desk they are random, to keep finding new cases.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
