@@ -9,10 +9,10 @@ import threading
 
 import pytest
 import stripe
-from hypothesis import settings
 from aiosmtpd.controller import Controller
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import text
 
 from marketplace import create_app
