@@ -14,6 +14,8 @@ is still checked for every field the document describes.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
 from flask import Flask, g, has_app_context
@@ -100,6 +102,13 @@ RULE_FIELDS = {
     "title",
     "description",
     "price_tiers",
+    # checkouts and orders: stock, steps, dates the sellers can meet, addresses, carriers' numbers
+    "items",
+    "email",
+    "ship_to",
+    "delivery",
+    "lines",
+    "tracking_number",
 }
 
 
@@ -113,7 +122,7 @@ def only_stated_rules_refuse_valid_data(ctx, response, case):
             f"a request that fits the document was refused as malformed: {response.text}"
         )
     if response.status_code == 422:
-        fields = set(response.json()["error"]["fields"])
+        fields = {re.split(r"[.\[]", name)[0] for name in response.json()["error"]["fields"]}
         assert fields and fields <= RULE_FIELDS, (
             f"422 for fields without a stated rule: {response.text}"
         )
