@@ -13,21 +13,12 @@ from marketplace.orders.models import Order
 from marketplace.timeutil import tokyo_today
 
 from ..orders.test_payments import authenticate, card
+from ..payments.conftest import shop as shop  # noqa: F401  (a fixture: two sellers, salmon and squid)
 
 
 @pytest.fixture
 def app_overrides(localstripe):
     return {"STRIPE_API_BASE": localstripe}
-
-
-@pytest.fixture
-def shop(make):
-    fisher = make.seller(name="浜丸")
-    processor = make.seller(name="北の干物屋", kind="processor")
-    salmon = make.listing(fisher, species="秋鮭", unit="kg", price_jpy=2000, quantity="3.0")
-    squid = make.listing(processor, kind="product", species="するめ", unit="piece", price_jpy=1200,
-                         quantity="5", temperature="ambient")
-    return {"fisher": fisher, "processor": processor, "salmon": salmon, "squid": squid}
 
 
 def body(*items, **changes) -> dict:
