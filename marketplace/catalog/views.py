@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from ..access import public
 from ..errors import NotFound
 from ..security import parse_id
+from ..textclean import clean_text
 from . import cache, reference, services
 from .cache import shared_page
 from .models import KINDS, TEMPERATURES
@@ -22,10 +23,11 @@ def _filters() -> CatalogFilter:
     temperature = args.get("temperature") if args.get("temperature") in TEMPERATURES else None
     return CatalogFilter(
         kind=kind,
-        species=(args.get("species") or "").strip()[:120] or None,
-        port=(args.get("port") or "").strip()[:80] or None,
+        # clean_text as the API does: no control characters (PostgreSQL refuses NUL in text)
+        species=clean_text(args.get("species") or "")[:120] or None,
+        port=clean_text(args.get("port") or "")[:80] or None,
         temperature=temperature,
-        q=(args.get("q") or "").strip()[:100] or None,
+        q=clean_text(args.get("q") or "")[:100] or None,
     )
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from .. import db as tx
 from ..access import role_required, signed_in
 from ..errors import DomainError, NotFound
+from ..security import parse_id
 from ..sellers.order_forms import BuyerCancelForm
 from . import serializers, services, states
 from .views import bp
@@ -70,11 +71,10 @@ def cancel_my_order(order_id: int):
 def admin_orders():
     status = request.args.get("status", "")
     status = status if status in states.STATUSES else ""
-    before = request.args.get("before", "")
     found = services.orders_of(
         current_user,
         limit=ADMIN_PAGE + 1,
-        before_id=int(before) if before.isdecimal() and len(before) < 12 else None,
+        before_id=parse_id(request.args.get("before", "")),
         statuses=(status,) if status else (),
     )
     more = len(found) > ADMIN_PAGE
