@@ -351,3 +351,19 @@ def test_email_in_recipients_saved_language(app, client, make, mailbox, signed_i
 
 def _lang_of(page: str) -> str:
     return re.search(r'<html lang="([^"]+)"', page).group(1)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("ja", "朝獲れ秋鮭"), ("en", "Morning chum salmon"), ("ko", "Morning chum salmon"),
+     ("zh_Hant", "Morning chum salmon"), ("zh_Hans", "早上的秋鲑")],
+)
+def test_listing_titles_fall_back_to_english_for_readers_of_other_languages(app, locale, expected):
+    from flask_babel import force_locale
+
+    from marketplace.i18n import pick
+
+    titles = {"ja": "朝獲れ秋鮭", "en": "Morning chum salmon", "zh_Hans": "早上的秋鲑"}
+    with app.test_request_context(f"/?lang={locale}"), force_locale(locale):
+        assert pick(titles) == expected
+    assert pick({"ja": "するめ"}) == "するめ"

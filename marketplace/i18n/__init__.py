@@ -95,7 +95,10 @@ def pick(texts: dict | None) -> str:
     if not texts:
         return ""
     lang = current_language()
-    for key in (lang, lang.split("_")[0], "ja", "en"):
+    # A Japanese reader falls back to English last; everyone else (tourists reading Chinese or
+    # Korean) reads English sooner than Japanese.
+    fallbacks = ("ja", "en") if lang == "ja" else ("en", "ja")
+    for key in (lang, lang.split("_")[0], *fallbacks):
         if texts.get(key):
             return texts[key]
     return next(iter(texts.values()), "")
