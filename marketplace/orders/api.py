@@ -18,12 +18,12 @@ from ..payments import gateway
 from ..security import MAX_ID
 from . import checkout as checkouts
 from . import guests, payment, services
+from .limits import card_attempts
 from .models import Checkout
 from .schemas import CHECKOUT_EXAMPLE, SCHEMAS
 from .serializers import checkout_json, order_json, tracking_json
 
 CHECKOUTS = "60 per minute"  # from one address (API.md)
-CARD_ATTEMPTS = "5 per hour"  # declined cards per checkout (API.md)
 DEFAULT_LIMIT = 50
 
 
@@ -63,12 +63,8 @@ def get_checkout(checkout_id: int):
     return jsonify(checkout_json(checkout, _payment_details(checkout)))
 
 
-def _card_attempt_key() -> str:
-    return f"card:{request.view_args.get('checkout_id')}"
-
-
 @bp.route("/checkouts/<int:checkout_id>/pay", methods=["POST"])
-@limiter.limit(CARD_ATTEMPTS, key_func=_card_attempt_key, deduct_when=lambda r: r.status_code == 402)
+@card_attempts
 @public
 def pay_checkout(checkout_id: int):
     checkout = guests.owned_checkout(checkout_id, viewer())

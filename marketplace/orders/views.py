@@ -37,6 +37,7 @@ from ..timeutil import now
 from . import address, guests, payment, services
 from . import checkout as checkouts
 from .forms import ADDRESS, CheckoutForm
+from .limits import card_attempts, checkout_key
 from .models import Checkout
 
 bp = Blueprint("orders", __name__)
@@ -60,7 +61,6 @@ def track(token: str):
 # A guest owns their checkout through their session (orders/guests.py), a buyer through their
 # account; anybody else gets 404.
 
-CARD_ATTEMPTS = "5 per hour"  # declined cards per checkout (API.md)
 
 
 def _buyer():
@@ -203,12 +203,8 @@ def _json_error(error: DomainError):
     return json_error(error.status, error.code, error.message, error.fields)
 
 
-def _card_attempt_key() -> str:
-    return f"card-page:{request.view_args.get('checkout_id')}"
-
-
 @bp.route("/checkout/<int:checkout_id>/pay", methods=["POST"])
-@limiter.limit(CARD_ATTEMPTS, key_func=_card_attempt_key, deduct_when=lambda response: response.status_code == 402)
+@card_attempts
 @public
 def pay(checkout_id: int):
     """JSON, from static/js/pay.js: {"payment_method": "pm_…"} after the card was set up, or no
@@ -238,7 +234,7 @@ def pay(checkout_id: int):
 
 
 @bp.route("/checkout/<int:checkout_id>/card", methods=["POST"])
-@limiter.limit("20 per hour", key_func=_card_attempt_key)
+@limiter.limit("20 per hour", key_func=checkout_key)
 @public
 def new_card(checkout_id: int):
     """JSON: a fresh SetupIntent for another card, after one was set up and then refused."""

@@ -217,3 +217,19 @@ def test_orders_need_a_sign_in_and_page_with_a_cursor(api, shop, make):
     rest = api.get(f"/orders?limit=2&cursor={first['next']}", token=token).get_json()
     assert len(rest["items"]) == 1 and rest["next"] is None
     assert api.get("/orders?limit=0", token=token).status_code == 400
+
+
+def test_five_declined_cards_per_checkout_whichever_door(api, shop, stripe_client, client):
+    """The card-attempt limit counts the checkout page and the API together, declines only."""
+    checkout = check_out(api, shop)
+    pay_api = f"/checkouts/{checkout['id']}/pay"
+    pay_page = f"/checkout/{checkout['id']}/pay"
+    for attempt in range(5):
+        declining = card(stripe_client, "4000000000000341")
+        if attempt % 2:
+            response = client.post(pay_page, json={"payment_method": declining})
+        else:
+            response = api.post(pay_api, json={"payment_method": declining})
+        assert response.status_code == 402, (attempt, response.get_json())
+    assert api.post(pay_api, json={"payment_method": "pm_card_visa"}).status_code == 429
+    assert client.post(pay_page, json={"payment_method": "pm_card_visa"}).status_code == 429
