@@ -29,6 +29,12 @@ PAGES = [
     ("edit listing form", "seller", "/sell/listings/{listing}/edit"),
     ("application form", "applicant", "/sell/apply"),
     ("admin applications", "admin", "/admin/applications"),
+    ("add to cart", None, "/cart/add?listing_id={listing}&quantity=1"),
+    ("cart", "buyer", "/cart"),
+    ("checkout details", "buyer", "/checkout"),
+    ("buyer's orders", "buyer", "/orders"),
+    ("seller's orders", "seller", "/sell/orders"),
+    ("admin orders", "admin", "/admin/orders"),
 ]
 PAGE_IDS = [name for name, _, _ in PAGES]
 
@@ -66,10 +72,16 @@ def site(live_server, browser):
     )
     applicant = live_server.seller(name="宗谷の干物屋", approved=False, kind="processor")
     admin = live_server.admin()
+    buyer = live_server.build(factories.user, "restaurant")
     states = {}
-    for role, user in (("seller", seller), ("applicant", applicant), ("admin", admin)):
+    for role, user in (("seller", seller), ("applicant", applicant), ("admin", admin), ("buyer", buyer)):
         ctx = phone_context(browser)
-        sign_in(ctx.new_page(), live_server.url, user.email, factories.PASSWORD)
+        page = ctx.new_page()
+        sign_in(page, live_server.url, user.email, factories.PASSWORD)
+        if role == "buyer":  # a restaurant with a crab in its cart
+            page.goto(f"{live_server.url}/listings/{listing.id}")
+            page.locator("main form button[type=submit]").first.tap()
+            page.wait_for_url("**/cart")
         states[role] = ctx.storage_state()
         ctx.close()
     return {
@@ -173,12 +185,12 @@ def test_touch_targets_are_at_least_44px(measure, name, who, path):
 
 @pages
 def test_page_is_light_and_loads_without_errors(measure, name, who, path):
-    """HTML+CSS+JS under 60 KB compressed, no script at all (yet), and nothing the browser
+    """HTML+CSS+JS under 60 KB compressed, no script but our own small ones, and nothing the browser
     complains about: no console error (a CSP violation would be one), no failed sub-request."""
     m = measure(who, path)
     assert len(m.compressed) >= 2, m.compressed  # the page and its stylesheet
     assert sum(m.compressed.values()) < WEIGHT_LIMIT, m.compressed
-    assert not m.scripts
+    assert all("/static/js/" in url for url in m.scripts), m.scripts  # our own, no framework
     assert not m.failed_requests
     if name != "not found":  # Chromium logs a 404 document as a console error
         assert not m.console_errors
